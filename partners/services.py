@@ -1,0 +1,234 @@
+"""Writes for tiers, partners, contacts and contracts. One transaction each."""
+
+from __future__ import annotations
+
+import datetime
+from decimal import Decimal
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils.translation import gettext as _
+from django.utils.translation import override
+from guardian.shortcuts import assign_perm, remove_perm
+
+from common.dates import tenant_today
+from tenancy.models import Membership, Tenant
+from tenancy.roles import VENDOR_ROLES
+
+from .models import Contact, Contract, Partner, PartnerStatus, StatusChange, Tier, TierChange
+from .selectors import status_in_effect, tier_in_effect
+
+DEFAULT_TIERS = (
+    # code, Chinese, English, rank, min score
+    ("core", "核心", "Core", 1, Decimal("80")),
+    ("strategic", "战略", "Strategic", 2, Decimal("60")),
+    ("ordinary", "普通", "Ordinary", 3, Decimal("0")),
+)
+
+PARTNER_FIELDS = (
+    "code", "name", "kind", "region", "industries", "tags", "credit_limit", "payment_terms_days",
+    "tax_id", "manager", "joined_on", "internal_notes",
+)  # fmt: skip
+
+
+def tier_create_defaults(*, tenant: Tenant) -> list[Tier]:
+    """核心 / 战略 / 普通, named in the tenant's language."""
+    tiers = []
+    for code, chinese, english, rank, min_score in DEFAULT_TIERS:
+        name = chinese if tenant.language == Tenant.Language.ZH_HANS else english
+        tier = Tier(tenant=tenant, code=code, name=name, rank=rank, min_score=min_score)
+        tier.full_clean()
+        tier.save()
+        tiers.append(tier)
+    return tiers
+
+
+@transaction.atomic
+def tier_create(*, code: str, name: str, rank: int, min_score: Decimal, benefits: str = "") -> Tier:
+    tier = Tier(code=code, name=name, rank=rank, min_score=min_score, benefits=benefits)
+    tier.full_clean(exclude=["tenant"])
+    tier.save()
+    return tier
+
+
+@transaction.atomic
+def tier_update(*, tier: Tier, **changes: Any) -> Tier:
+    allowed = {"code", "name", "rank", "min_score", "benefits"}
+    unknown = set(changes) - allowed
+    if unknown:
+        raise ValidationError({field: _("This field cannot be changed.") for field in unknown})
+    for field, value in changes.items():
+        setattr(tier, field, value)
+    tier.full_clean(exclude=["tenant"])
+    tier.save(update_fields=[*changes, "updated_at"])
+    return tier
+
+
+def _validate_manager(manager) -> None:
+    if manager is None:
+        return
+    if not Membership.objects.filter(user=manager, role__in=sorted(VENDOR_ROLES), is_active=True).exists():
+        raise ValidationError({"manager": _("The manager must be a vendor member of this tenant.")})
+
+
+def _sync_portfolio(partner: Partner, old_manager, new_manager) -> None:
+    """The partner's channel manager holds the portfolio permission on it (guardian)."""
+    if old_manager is not None and old_manager != new_manager:
+        remove_perm("partners.manage_partner", old_manager, partner)
+    if new_manager is not None:
+        assign_perm("partners.manage_partner", new_manager, partner)
+
+
+@transaction.atomic
+def partner_create(*, actor, tier: Tier, status: str = PartnerStatus.PROSPECT, **fields: Any) -> Partner:
+    """Add a partner; it starts as a prospect unless created with another status."""
+    unknown = set(fields) - set(PARTNER_FIELDS)
+    if unknown:
+        raise ValidationError({field: _("Unknown field.") for field in unknown})
+    partner = Partner(tier=tier, status=status, **fields)
+    if partner.tax_id:
+        partner.tax_id = partner.tax_id.strip().upper()
+    partner.full_clean(exclude=["tenant"])
+    _validate_manager(partner.manager)
+    partner.save()
+    _sync_portfolio(partner, None, partner.manager)
+    return partner
+
+
+@transaction.atomic
+def partner_update(*, partner: Partner, actor, reason: str = "", **changes: Any) -> Partner:
+    """Edit a partner. A change of tier or status is recorded in the history, effective today."""
+    partner = Partner.objects.select_for_update().get(pk=partner.pk)
+    new_tier = changes.pop("tier", None)
+    new_status = changes.pop("status", None)
+    unknown = set(changes) - set(PARTNER_FIELDS)
+    if unknown:
+        raise ValidationError({field: _("Unknown field.") for field in unknown})
+    old_manager = partner.manager
+    for field, value in changes.items():
+        setattr(partner, field, value)
+    if partner.tax_id:
+        partner.tax_id = partner.tax_id.strip().upper()
+    partner.full_clean(exclude=["tenant"])
+    if "manager" in changes:
+        _validate_manager(partner.manager)
+    if changes:
+        partner.save(update_fields=[*changes, "updated_at"])
+    today = tenant_today(partner.tenant)
+    if new_tier is not None and new_tier.pk != partner.tier_id:
+        partner = partner_change_tier(partner=partner, tier=new_tier, effective_on=today, reason=reason, actor=actor)
+    if new_status is not None and new_status != partner.status:
+        partner = partner_change_status(
+            partner=partner, status=new_status, effective_on=today, reason=reason, actor=actor
+        )
+    if "manager" in changes:
+        _sync_portfolio(partner, old_manager, partner.manager)
+    return partner
+
+
+def _check_effective_on(partner: Partner, effective_on: datetime.date) -> None:
+    if effective_on > tenant_today(partner.tenant):
+        raise ValidationError({"effective_on": _("A change cannot take effect in the future.")})
+
+
+@transaction.atomic
+def partner_change_tier(
+    *,
+    partner: Partner,
+    tier: Tier,
+    effective_on: datetime.date,
+    reason: str = "",
+    actor=None,
+    score: Decimal | None = None,
+) -> Partner:
+    """Record a tier change (back-dated changes allowed: vendors load their history).
+
+    The partner's current tier becomes the tier in effect today.
+    """
+    partner = Partner.objects.select_for_update().get(pk=partner.pk)
+    _check_effective_on(partner, effective_on)
+    if tier.tenant_id != partner.tenant_id:
+        raise ValidationError({"tier": _("Unknown tier.")})
+    before = tier_in_effect(partner, effective_on)
+    if before.pk == tier.pk:
+        raise ValidationError({"tier": _("The partner is already in this tier on that day.")})
+    TierChange.objects.create(
+        partner=partner,
+        from_tier=before,
+        to_tier=tier,
+        effective_on=effective_on,
+        changed_by=actor,
+        reason=reason,
+        score=score,
+    )
+    current = tier_in_effect(partner, tenant_today(partner.tenant))
+    if current.pk != partner.tier_id:
+        partner.tier = current
+        partner.save(update_fields=["tier", "updated_at"])
+    return partner
+
+
+@transaction.atomic
+def partner_change_status(
+    *, partner: Partner, status: str, effective_on: datetime.date, reason: str = "", actor=None
+) -> Partner:
+    """Record a status change; the current status becomes the one in effect today."""
+    partner = Partner.objects.select_for_update().get(pk=partner.pk)
+    _check_effective_on(partner, effective_on)
+    if status not in PartnerStatus.values:
+        raise ValidationError({"status": _("Unknown status “%(status)s”.") % {"status": status}})
+    before = status_in_effect(partner, effective_on)
+    if before == status:
+        raise ValidationError({"status": _("The partner already has this status on that day.")})
+    StatusChange.objects.create(
+        partner=partner,
+        from_status=before,
+        to_status=status,
+        effective_on=effective_on,
+        changed_by=actor,
+        reason=reason,
+    )
+    current = status_in_effect(partner, tenant_today(partner.tenant))
+    if current != partner.status:
+        partner.status = current
+        partner.save(update_fields=["status", "updated_at"])
+    return partner
+
+
+@transaction.atomic
+def contact_create(*, partner: Partner, **fields: Any) -> Contact:
+    contact = Contact(partner=partner, **fields)
+    contact.full_clean(exclude=["tenant"])
+    contact.save()
+    return contact
+
+
+@transaction.atomic
+def contract_create(
+    *,
+    partner: Partner,
+    number: str,
+    starts_on: datetime.date,
+    ends_on: datetime.date,
+    terms: str = "",
+    file=None,
+) -> Contract:
+    """A contract with its file; the file's type and size are checked before anything is stored."""
+    contract = Contract(partner=partner, number=number, starts_on=starts_on, ends_on=ends_on, terms=terms)
+    if file is not None:
+        contract.file = file
+        contract.original_filename = getattr(file, "name", "")[:255]
+    if starts_on and ends_on and ends_on < starts_on:
+        raise ValidationError({"ends_on": _("A contract cannot end before it starts.")})
+    contract.full_clean(exclude=["tenant"])
+    contract.save()
+    return contract
+
+
+def default_tier_name(code: str, language: str) -> str:
+    for tier_code, chinese, english, *_rest in DEFAULT_TIERS:
+        if tier_code == code:
+            with override(language):
+                return chinese if language == Tenant.Language.ZH_HANS else english
+    return code

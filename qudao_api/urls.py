@@ -1,0 +1,21 @@
+from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
+from rest_framework.authtoken.views import obtain_auth_token
+from rest_framework.routers import SimpleRouter
+
+from partners.api import PartnerViewSet, TierViewSet
+from tenancy.api import MemberViewSet
+
+router = SimpleRouter()
+router.register("members", MemberViewSet, basename="member")
+router.register("tiers", TierViewSet, basename="tier")
+router.register("partners", PartnerViewSet, basename="partner")
+
+app_name = "api"
+urlpatterns = [
+    path("auth/token/", obtain_auth_token, name="token"),
+    path("schema/", SpectacularAPIView.as_view(), name="schema"),
+    path("docs/", SpectacularSwaggerView.as_view(url_name="api:schema"), name="docs"),
+    path("redoc/", SpectacularRedocView.as_view(url_name="api:schema"), name="redoc"),
+    path("t/<slug:tenant_slug>/", include(router.urls)),
+]

@@ -1,0 +1,153 @@
+from __future__ import annotations
+
+import zoneinfo
+
+import pghistory
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import RegexValidator
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from .context import require_tenant
+from .managers import TenantManager
+from .roles import PARTNER_ROLES, Role
+
+DEFAULT_SCORE_WEIGHTS = {"volume": 30, "growth": 15, "attainment": 25, "collection": 20, "overdue": 10}
+DEFAULT_RISK_THRESHOLDS = {
+    "credit_warning_percent": 80,
+    "credit_critical_percent": 100,
+    "overdue_warning_days": 30,
+    "overdue_critical_days": 90,
+    "performance_drop_percent": 50,
+    "contract_expiry_days": 30,
+}
+
+
+def default_score_weights() -> dict:
+    return dict(DEFAULT_SCORE_WEIGHTS)
+
+
+def default_risk_thresholds() -> dict:
+    return dict(DEFAULT_RISK_THRESHOLDS)
+
+
+def validate_timezone(value: str) -> None:
+    if value not in zoneinfo.available_timezones():
+        raise ValidationError(_("%(value)s is not a known time zone."), params={"value": value})
+
+
+class Tenant(models.Model):
+    """A vendor running its channel in Qudao. Everything else belongs to exactly one tenant."""
+
+    class Language(models.TextChoices):
+        ZH_HANS = "zh-hans", "简体中文"
+        EN = "en", "English"
+
+    slug = models.SlugField(
+        _("slug"),
+        max_length=50,
+        unique=True,
+        validators=[RegexValidator(r"^[a-z0-9][a-z0-9-]*$", _("Use lower-case letters, digits and hyphens."))],
+    )
+    name = models.CharField(_("name"), max_length=200)
+    currency = models.CharField(_("currency"), max_length=3, default="CNY")
+    timezone = models.CharField(_("time zone"), max_length=64, default="Asia/Shanghai", validators=[validate_timezone])
+    language = models.CharField(_("language"), max_length=8, choices=Language.choices, default=Language.ZH_HANS)
+    score_weights = models.JSONField(_("score weights"), default=default_score_weights)
+    risk_thresholds = models.JSONField(_("risk thresholds"), default=default_risk_thresholds)
+    portfolio_scoping = models.BooleanField(
+        _("portfolio scoping"),
+        default=False,
+        help_text=_("Channel managers see only the partners assigned to them."),
+    )
+    auto_apply_tiers = models.BooleanField(_("apply tier recommendations automatically"), default=False)
+    two_approvals = models.BooleanField(
+        _("two approvals for statements"),
+        default=False,
+        help_text=_("The approver must differ from whoever last changed the statement."),
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("tenant")
+        verbose_name_plural = _("tenants")
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def zone(self) -> zoneinfo.ZoneInfo:
+        return zoneinfo.ZoneInfo(self.timezone)
+
+
+class TenantOwned(models.Model):
+    """Base of every row that belongs to a tenant: the tenant, and when it was made and changed.
+
+    The default manager is fail-closed (see ``tenancy.managers``); the tenant is taken from
+    the scope on first save and can never change.
+    """
+
+    tenant = models.ForeignKey(Tenant, on_delete=models.CASCADE, related_name="+", editable=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = TenantManager()
+
+    class Meta:
+        abstract = True
+
+    def save(self, *args, **kwargs):
+        if self.tenant_id is None:
+            self.tenant_id = require_tenant().pk
+        super().save(*args, **kwargs)
+
+
+@pghistory.track(pghistory.InsertEvent(), pghistory.UpdateEvent(), pghistory.DeleteEvent())
+class Membership(TenantOwned):
+    """A user's place in a tenant: one role; partner roles belong to one partner."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships")
+    role = models.CharField(_("role"), max_length=32, choices=Role.choices)
+    partner = models.ForeignKey(
+        "partners.Partner",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="memberships",
+        verbose_name=_("partner"),
+    )
+    is_active = models.BooleanField(_("active"), default=True)
+
+    class Meta:
+        verbose_name = _("member")
+        verbose_name_plural = _("members")
+        constraints = [
+            models.UniqueConstraint(fields=["tenant", "user"], name="membership_one_per_tenant"),
+            models.CheckConstraint(
+                condition=(
+                    models.Q(role__in=sorted(PARTNER_ROLES), partner__isnull=False)
+                    | (~models.Q(role__in=sorted(PARTNER_ROLES)) & models.Q(partner__isnull=True))
+                ),
+                name="membership_partner_iff_partner_role",
+            ),
+        ]
+        ordering = ["user__email"]
+
+    def __str__(self) -> str:
+        return f"{self.user} ({self.get_role_display()})"
+
+    @property
+    def is_partner_side(self) -> bool:
+        return self.role in PARTNER_ROLES
+
+    @property
+    def is_vendor_side(self) -> bool:
+        return not self.is_partner_side
+
+    def clean(self) -> None:
+        if self.role in PARTNER_ROLES and self.partner_id is None:
+            raise ValidationError({"partner": _("A partner role needs a partner.")})
+        if self.role not in PARTNER_ROLES and self.partner_id is not None:
+            raise ValidationError({"partner": _("Only partner roles belong to a partner.")})
