@@ -7,4 +7,5 @@ urlpatterns = [
     path("api/v1/", include("qudao_api.urls")),
     path("", include("tenancy.urls")),
     path("t/<slug:tenant_slug>/", include("partners.urls")),
+    path("t/<slug:tenant_slug>/", include("facts.urls")),
 ]

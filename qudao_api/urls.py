@@ -3,6 +3,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, Spec
 from rest_framework.authtoken.views import obtain_auth_token
 from rest_framework.routers import SimpleRouter
 
+from facts.api import InvoiceViewSet, PaymentViewSet, ReceivablesViewSet, SaleViewSet, WriteOffViewSet
 from partners.api import PartnerViewSet, TierViewSet
 from tenancy.api import MemberViewSet
 
@@ -10,6 +11,11 @@ router = SimpleRouter()
 router.register("members", MemberViewSet, basename="member")
 router.register("tiers", TierViewSet, basename="tier")
 router.register("partners", PartnerViewSet, basename="partner")
+router.register("sales", SaleViewSet, basename="sale")
+router.register("invoices", InvoiceViewSet, basename="invoice")
+router.register("payments", PaymentViewSet, basename="payment")
+router.register("writeoffs", WriteOffViewSet, basename="writeoff")
+router.register("receivables", ReceivablesViewSet, basename="receivables")
 
 app_name = "api"
 urlpatterns = [

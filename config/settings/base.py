@@ -30,6 +30,7 @@ INSTALLED_APPS = [
     "accounts",
     "tenancy",
     "partners",
+    "facts",
 ]
 
 MIDDLEWARE = [
@@ -166,3 +167,10 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="WARNING")},
 }
+
+# Fact imports: per API request, per uploaded file.
+FACTS_MAX_API_ROWS = env.int("FACTS_MAX_API_ROWS", default=100_000)
+FACTS_MAX_UPLOAD_ROWS = env.int("FACTS_MAX_UPLOAD_ROWS", default=1_000_000)
+FACTS_MAX_UPLOAD_BYTES = env.int("FACTS_MAX_UPLOAD_BYTES", default=200 * 1024 * 1024)
+# Files with more rows than this import as a background task with a progress bar.
+FACTS_SYNC_IMPORT_ROWS = env.int("FACTS_SYNC_IMPORT_ROWS", default=5_000)

@@ -1,0 +1,101 @@
+import datetime
+
+from django.utils.translation import gettext as _
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import mixins
+from rest_framework.decorators import action
+from rest_framework.exceptions import ValidationError
+from rest_framework.response import Response
+
+from common.dates import tenant_today
+from partners.models import Partner
+from qudao_api.viewsets import TenantViewSet
+from tenancy.roles import Capability
+
+from . import services
+from .calculations import Receivables, receivables_as_of
+from .filters import InvoiceFilter, PaymentFilter, SaleFilter, WriteOffFilter
+from .models import Invoice, Payment, Sale, WriteOff
+from .serializers import (
+    BulkResultSerializer,
+    BulkRowsSerializer,
+    InvoiceSerializer,
+    PaymentSerializer,
+    ReceivablesSerializer,
+    SaleSerializer,
+    WriteOffSerializer,
+)
+
+
+class FactViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, TenantViewSet):
+    """Read a kind of fact; ``bulk/`` writes a batch of them, all or nothing."""
+
+    kind = ""
+    write_capability = Capability.WRITE_FACTS
+    action_capabilities = {"bulk": Capability.WRITE_FACTS}
+
+    def narrow_queryset(self, queryset):
+        return queryset.select_related("partner")
+
+    @extend_schema(request=BulkRowsSerializer, responses=BulkResultSerializer)
+    @action(detail=False, methods=["post"], filterset_class=None, pagination_class=None)
+    def bulk(self, request, *args, **kwargs):
+        """Create or update rows by ``external_id``; any bad row rejects the batch with every error."""
+        rows = request.data.get("rows") if isinstance(request.data, dict) else None
+        result = services.facts_import_api_rows(kind=self.kind, rows=rows)
+        return Response({"created": result.created, "updated": result.updated})
+
+
+class SaleViewSet(FactViewSet):
+    model = Sale
+    kind = "sales"
+    serializer_class = SaleSerializer
+    filterset_class = SaleFilter
+
+
+class InvoiceViewSet(FactViewSet):
+    model = Invoice
+    kind = "invoices"
+    serializer_class = InvoiceSerializer
+    filterset_class = InvoiceFilter
+
+
+class PaymentViewSet(FactViewSet):
+    model = Payment
+    kind = "payments"
+    serializer_class = PaymentSerializer
+    filterset_class = PaymentFilter
+
+    def narrow_queryset(self, queryset):
+        return queryset.select_related("partner", "invoice")
+
+
+class WriteOffViewSet(FactViewSet):
+    model = WriteOff
+    kind = "writeoffs"
+    serializer_class = WriteOffSerializer
+    filterset_class = WriteOffFilter
+
+
+class ReceivablesViewSet(mixins.ListModelMixin, TenantViewSet):
+    """Receivables and aging per partner as of ``?date=`` (default: the tenant's today)."""
+
+    model = Partner
+    partner_field = ""
+    serializer_class = ReceivablesSerializer
+    filterset_class = None
+
+    @extend_schema(parameters=[OpenApiParameter("date", datetime.date)])
+    def list(self, request, *args, **kwargs):
+        raw = request.query_params.get("date")
+        try:
+            day = datetime.date.fromisoformat(raw) if raw else tenant_today(self.tenant)
+        except ValueError:
+            raise ValidationError({"date": [_("Write the date as 2026-03-31.")]}) from None
+        partners = self.paginate_queryset(self.get_queryset().order_by("code"))
+        figures = receivables_as_of(day=day, partner_ids=[partner.pk for partner in partners])
+        rows = [
+            ReceivablesSerializer.row(partner, figures.get(partner.pk, Receivables(partner.pk, day)))
+            for partner in partners
+        ]
+        return self.get_paginated_response(ReceivablesSerializer(rows, many=True).data)

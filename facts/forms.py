@@ -1,0 +1,14 @@
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+
+class UploadForm(forms.Form):
+    file = forms.FileField(
+        label=_("File"),
+        help_text=_("A .csv (UTF-8 or GB18030) or .xlsx file whose first row names the columns."),
+        widget=forms.ClearableFileInput(attrs={"accept": ".csv,.xlsx"}),
+    )
+
+
+class AsOfForm(forms.Form):
+    date = forms.DateField(label=_("As of"), required=False, widget=forms.DateInput(attrs={"type": "date"}))

@@ -1,0 +1,136 @@
+"""The facts every number is computed from: sales, invoices, collections (回款) and write-offs.
+
+They arrive in bulk from ERPs and spreadsheets (see ``facts.imports``); each row carries the
+sender's ``external_id``, unique in the tenant, so re-sending a row updates it.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from partners.models import Partner
+from tenancy.models import TenantOwned
+
+MONEY = {"max_digits": 16, "decimal_places": 2}
+
+
+class Fact(TenantOwned):
+    external_id = models.CharField(_("external id"), max_length=100)
+    partner = models.ForeignKey(Partner, on_delete=models.PROTECT, related_name="+", verbose_name=_("partner"))
+
+    class Meta:
+        abstract = True
+
+
+class Sale(Fact):
+    """A sale by the partner to its customer; a return is a negative amount."""
+
+    date = models.DateField(_("date"))
+    customer = models.CharField(_("customer"), max_length=200)
+    product_category = models.CharField(_("product category"), max_length=100, blank=True)
+    amount = models.DecimalField(_("amount"), **MONEY)
+    cost = models.DecimalField(_("cost"), null=True, blank=True, **MONEY)
+
+    class Meta:
+        verbose_name = _("sale")
+        verbose_name_plural = _("sales")
+        ordering = ["-date", "-id"]
+        constraints = [models.UniqueConstraint(fields=["tenant", "external_id"], name="sale_external_id_unique")]
+        indexes = [
+            models.Index(fields=["tenant", "partner", "date"], name="sale_tenant_partner_date"),
+            models.Index(fields=["tenant", "date"], name="sale_tenant_date"),
+        ]
+
+
+class Invoice(Fact):
+    """An invoice to the partner: what it owes, due on ``due_date``."""
+
+    number = models.CharField(_("number"), max_length=64)
+    issue_date = models.DateField(_("issue date"))
+    due_date = models.DateField(_("due date"))
+    amount = models.DecimalField(_("amount"), **MONEY)
+
+    class Meta:
+        verbose_name = _("invoice")
+        verbose_name_plural = _("invoices")
+        ordering = ["-issue_date", "-id"]
+        constraints = [
+            models.UniqueConstraint(fields=["tenant", "external_id"], name="invoice_external_id_unique"),
+            models.UniqueConstraint(fields=["tenant", "number"], name="invoice_number_unique"),
+        ]
+        indexes = [
+            models.Index(fields=["tenant", "partner", "issue_date"], name="invoice_tenant_partner_issue"),
+            models.Index(fields=["tenant", "issue_date"], name="invoice_tenant_issue"),
+        ]
+
+
+class Payment(Fact):
+    """A collection (回款) from the partner, optionally naming the invoice it pays."""
+
+    date = models.DateField(_("date"))
+    amount = models.DecimalField(_("amount"), **MONEY)
+    invoice = models.ForeignKey(
+        Invoice, on_delete=models.SET_NULL, null=True, blank=True, related_name="payments", verbose_name=_("invoice")
+    )
+
+    class Meta:
+        verbose_name = _("payment")
+        verbose_name_plural = _("payments")
+        ordering = ["-date", "-id"]
+        constraints = [models.UniqueConstraint(fields=["tenant", "external_id"], name="payment_external_id_unique")]
+        indexes = [
+            models.Index(fields=["tenant", "partner", "date"], name="payment_tenant_partner_date"),
+            models.Index(fields=["tenant", "date"], name="payment_tenant_date"),
+        ]
+
+
+class WriteOff(Fact):
+    """A loss written off (bad debt, inventory loss…), shared under a profit-share agreement."""
+
+    date = models.DateField(_("date"))
+    amount = models.DecimalField(_("amount"), **MONEY)
+    reason = models.CharField(_("reason"), max_length=500, blank=True)
+
+    class Meta:
+        verbose_name = _("write-off")
+        verbose_name_plural = _("write-offs")
+        ordering = ["-date", "-id"]
+        constraints = [models.UniqueConstraint(fields=["tenant", "external_id"], name="writeoff_external_id_unique")]
+        indexes = [models.Index(fields=["tenant", "partner", "date"], name="writeoff_tenant_partner_date")]
+
+
+class ImportJob(TenantOwned):
+    """One upload of a spreadsheet, imported as a task: its progress, outcome and errors."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Waiting")
+        RUNNING = "running", _("Importing")
+        SUCCEEDED = "succeeded", _("Imported")
+        FAILED = "failed", _("Rejected")
+
+    kind = models.CharField(_("kind"), max_length=16)
+    status = models.CharField(_("status"), max_length=16, choices=Status.choices, default=Status.PENDING)
+    file = models.FileField(upload_to="imports/%Y/%m/")
+    original_filename = models.CharField(max_length=255)
+    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
+    total_rows = models.PositiveIntegerField(default=0)
+    processed_rows = models.PositiveIntegerField(default=0)
+    created_count = models.PositiveIntegerField(default=0)
+    updated_count = models.PositiveIntegerField(default=0)
+    errors = models.JSONField(default=list, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("import")
+        verbose_name_plural = _("imports")
+        ordering = ["-created_at"]
+
+    @property
+    def progress_percent(self) -> int:
+        if self.status == self.Status.SUCCEEDED:
+            return 100
+        if not self.total_rows:
+            return 0
+        return min(99, int(100 * self.processed_rows / self.total_rows))

@@ -1,0 +1,219 @@
+from django.contrib import messages
+from django.http import HttpResponse, StreamingHttpResponse
+from django.shortcuts import redirect
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views import View
+from django.views.generic import DetailView, FormView, ListView
+
+from common.dates import tenant_today
+from common.errors import ApplicationError
+from partners.models import Partner
+from tenancy.pages import TenantPageMixin
+from tenancy.roles import Capability, Role
+
+from . import exports, services
+from .filters import FILTERS
+from .forms import AsOfForm, UploadForm
+from .imports.columns import COLUMNS
+from .models import ImportJob, Invoice, Payment, Sale, WriteOff
+from .selectors import statement_of_account
+
+KIND_MODELS = {"sales": Sale, "invoices": Invoice, "payments": Payment, "writeoffs": WriteOff}
+FACT_WRITERS = frozenset({Role.ADMIN, Role.FINANCE})
+
+
+def _without_page(query) -> str:
+    query = query.copy()
+    query.pop("page", None)
+    query.pop("export", None)
+    return query.urlencode()
+
+
+def kind_label(kind: str) -> str:
+    return str(KIND_MODELS[kind]._meta.verbose_name_plural)
+
+
+def _row_values(kind: str, fact) -> list:
+    values = []
+    for column in COLUMNS[kind]:
+        if column.name == "partner":
+            values.append(fact.partner.code)
+        elif column.name == "invoice":
+            values.append(fact.invoice.number if fact.invoice_id else "")
+        else:
+            values.append(getattr(fact, column.name))
+    return values
+
+
+class FactListView(TenantPageMixin, ListView):
+    """A kind of fact with filters, paging, and CSV/XLSX export of what the filters select."""
+
+    kind = ""
+    template_name = "facts/list.html"
+    paginate_by = 50
+    nav_section = "data"
+
+    def narrow_queryset(self, queryset):
+        related = ["partner", "invoice"] if self.kind == "payments" else ["partner"]
+        return queryset.select_related(*related)
+
+    def filtered(self):
+        self.filterset = FILTERS[self.kind](self.request.GET or None, queryset=self.get_queryset())
+        return self.filterset.qs if self.filterset.is_bound and self.filterset.is_valid() else self.get_queryset()
+
+    def get(self, request, *args, **kwargs):
+        export = request.GET.get("export")
+        if export in {"csv", "xlsx"}:
+            return self.export(export)
+        self.object_list = self.filtered()
+        return self.render_to_response(self.get_context_data())
+
+    def export(self, file_format: str):
+        headers = [str(column.label) for column in COLUMNS[self.kind]]
+        rows = (_row_values(self.kind, fact) for fact in self.filtered().iterator(chunk_size=2000))
+        filename = f"{self.kind}-{tenant_today(self.tenant).isoformat()}"
+        if file_format == "csv":
+            response = StreamingHttpResponse(exports.csv_stream(headers, rows), content_type="text/csv; charset=utf-8")
+            response["Content-Disposition"] = f'attachment; filename="{filename}.csv"'
+            return response
+        response = HttpResponse(
+            exports.xlsx_bytes(headers, rows, title=self.kind),
+            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        )
+        response["Content-Disposition"] = f'attachment; filename="{filename}.xlsx"'
+        return response
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context.update(
+            kind=self.kind,
+            kind_label=kind_label(self.kind),
+            kinds=[(kind, kind_label(kind)) for kind in KIND_MODELS],
+            columns=COLUMNS[self.kind],
+            filter=self.filterset,
+            rows=[_row_values(self.kind, fact) for fact in context["object_list"]],
+            may_upload=self.can(Capability.WRITE_FACTS),
+            upload_url=reverse(f"facts:upload-{self.kind}", kwargs={"tenant_slug": self.tenant.slug}),
+            query=_without_page(self.request.GET),
+        )
+        return context
+
+
+class SaleListView(FactListView):
+    model, kind = Sale, "sales"
+
+
+class InvoiceListView(FactListView):
+    model, kind = Invoice, "invoices"
+
+
+class PaymentListView(FactListView):
+    model, kind = Payment, "payments"
+
+
+class WriteOffListView(FactListView):
+    model, kind = WriteOff, "writeoffs"
+
+
+class UploadView(TenantPageMixin, FormView):
+    """Upload a spreadsheet of one kind; small files import at once, large ones as a task."""
+
+    model = ImportJob
+    partner_field = None
+    capability = Capability.WRITE_FACTS
+    form_class = UploadForm
+    template_name = "facts/upload.html"
+    nav_section = "data"
+
+    def dispatch(self, request, *args, **kwargs):
+        self.kind = kwargs["kind"]
+        return super().dispatch(request, *args, **kwargs)
+
+    def form_valid(self, form):
+        try:
+            job = services.import_job_start(kind=self.kind, upload=form.cleaned_data["file"], actor=self.request.user)
+        except ApplicationError as error:
+            form.add_error("file", error.message)
+            return self.form_invalid(form)
+        if job.status == ImportJob.Status.SUCCEEDED:
+            messages.success(
+                self.request,
+                _("Imported: %(created)d new and %(updated)d updated rows.")
+                % {"created": job.created_count, "updated": job.updated_count},
+            )
+        return redirect("facts:import", tenant_slug=self.tenant.slug, pk=job.pk)
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context.update(
+            kind=self.kind,
+            kind_label=kind_label(self.kind),
+            columns=COLUMNS[self.kind],
+            template_url=reverse(f"facts:template-{self.kind}", kwargs={"tenant_slug": self.tenant.slug}),
+            list_url=reverse(f"facts:{self.kind}", kwargs={"tenant_slug": self.tenant.slug}),
+            recent=ImportJob.objects.filter(kind=self.kind).select_related("uploaded_by")[:10],
+        )
+        return context
+
+
+class TemplateDownloadView(TenantPageMixin, View):
+    """An empty file with the header row of a kind, in the reader's language."""
+
+    model = ImportJob
+    partner_field = None
+
+    def get(self, request, *args, **kwargs):
+        kind = kwargs["kind"]
+        headers = [str(column.label) for column in COLUMNS[kind]]
+        if request.GET.get("format") == "csv":
+            response = HttpResponse("".join(exports.csv_stream(headers, [])), content_type="text/csv; charset=utf-8")
+            response["Content-Disposition"] = f'attachment; filename="{kind}-template.csv"'
+            return response
+        response = HttpResponse(
+            exports.xlsx_bytes(headers, [], title=kind),
+            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        )
+        response["Content-Disposition"] = f'attachment; filename="{kind}-template.xlsx"'
+        return response
+
+
+class ImportJobView(TenantPageMixin, DetailView):
+    """An upload's progress and outcome; its errors in a table the user can fix the file from."""
+
+    model = ImportJob
+    partner_field = None
+    read_roles = FACT_WRITERS
+    template_name = "facts/import_job.html"
+    nav_section = "data"
+
+    def get_template_names(self):
+        if self.request.headers.get("HX-Request"):
+            return ["facts/_import_progress.html"]
+        return [self.template_name]
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["kind_label"] = kind_label(self.object.kind) if self.object.kind in KIND_MODELS else self.object.kind
+        return context
+
+
+class PartnerAccountView(TenantPageMixin, DetailView):
+    """A partner's statement of account: receivables, aging, open invoices, collections, sales."""
+
+    model = Partner
+    partner_field = ""
+    template_name = "facts/account.html"
+    nav_section = "account"
+
+    def narrow_queryset(self, queryset):
+        return queryset.select_related("tier")
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        form = AsOfForm(self.request.GET or None)
+        day = tenant_today(self.tenant)
+        if form.is_valid() and form.cleaned_data["date"]:
+            day = form.cleaned_data["date"]
+        context.update(form=form, **statement_of_account(partner=self.object, day=day))
+        return context

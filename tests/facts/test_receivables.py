@@ -1,0 +1,124 @@
+"""Receivables by worked example (SPEC §4.1)."""
+
+import datetime
+from decimal import Decimal
+
+from facts.calculations import invoice_settlements, receivables_as_of, receivables_for
+
+from .helpers import invoice, load, payment
+
+D = datetime.date
+
+
+def open_amounts(partner, day):
+    return {s.number: s.open_amount for s in invoice_settlements(day=day, partner_ids=[partner.pk])}
+
+
+def test_a_payment_naming_an_invoice_settles_that_invoice_first(acme):
+    # given two invoices, the older one due first
+    load(
+        "invoices",
+        invoice(acme.own, "INV-1", "2026-01-01", "2026-01-31", "100.00"),
+        invoice(acme.own, "INV-2", "2026-02-01", "2026-02-28", "200.00"),
+    )
+    # when a payment names the newer one
+    load("payments", payment(acme.own, "2026-02-10", "150.00", "INV-2"))
+    # then it goes to INV-2, not to the oldest
+    assert open_amounts(acme.own, D(2026, 3, 1)) == {"INV-1": Decimal("100.00"), "INV-2": Decimal("50.00")}
+
+
+def test_payments_naming_no_invoice_settle_oldest_due_date_first_then_number(acme):
+    load(
+        "invoices",
+        invoice(acme.own, "B-2", "2026-01-05", "2026-02-10", "100.00"),
+        invoice(acme.own, "A-9", "2026-01-20", "2026-02-10", "100.00"),
+        invoice(acme.own, "C-1", "2026-01-01", "2026-01-31", "100.00"),
+    )
+    load("payments", payment(acme.own, "2026-02-15", "150.00"))
+    assert open_amounts(acme.own, D(2026, 3, 1)) == {
+        "C-1": Decimal("0.00"),
+        "A-9": Decimal("50.00"),  # same due date as B-2: the number decides
+        "B-2": Decimal("100.00"),
+    }
+
+
+def test_a_partial_payment_leaves_the_rest_open_and_overdue(acme):
+    load("invoices", invoice(acme.own, "P-1", "2026-01-01", "2026-01-31", "1000.00"))
+    load("payments", payment(acme.own, "2026-01-20", "400.00", "P-1"))
+    receivables = receivables_for(partner_id=acme.own.pk, day=D(2026, 3, 15))
+    assert receivables.outstanding == Decimal("600.00")
+    assert receivables.overdue == Decimal("600.00")
+    assert receivables.days_31_60 == Decimal("600.00")  # 43 days overdue
+    assert receivables.current == Decimal("0.00")
+
+
+def test_over_payment_of_a_named_invoice_flows_to_the_oldest_other_invoices(acme):
+    load(
+        "invoices",
+        invoice(acme.own, "O-1", "2026-01-01", "2026-01-31", "100.00"),
+        invoice(acme.own, "O-2", "2026-02-01", "2026-02-28", "100.00"),
+    )
+    load("payments", payment(acme.own, "2026-02-05", "250.00", "O-2"))
+    assert open_amounts(acme.own, D(2026, 3, 1)) == {"O-1": Decimal("0.00"), "O-2": Decimal("0.00")}
+    receivables = receivables_for(partner_id=acme.own.pk, day=D(2026, 3, 1))
+    assert receivables.outstanding == Decimal("-50.00")  # a credit in the partner's favour
+    assert receivables.overdue == Decimal("0.00")
+
+
+def test_as_of_counts_only_invoices_issued_and_payments_dated_by_that_day(acme):
+    load(
+        "invoices",
+        invoice(acme.own, "S-1", "2026-01-01", "2026-01-31", "100.00"),
+        invoice(acme.own, "S-2", "2026-03-01", "2026-03-31", "300.00"),
+    )
+    load("payments", payment(acme.own, "2026-02-20", "60.00"), payment(acme.own, "2026-03-10", "100.00"))
+    on_feb_25 = receivables_for(partner_id=acme.own.pk, day=D(2026, 2, 25))
+    assert (on_feb_25.invoiced, on_feb_25.paid, on_feb_25.outstanding) == (
+        Decimal("100.00"),
+        Decimal("60.00"),
+        Decimal("40.00"),
+    )
+    assert on_feb_25.days_1_30 == Decimal("40.00")  # 25 days overdue
+    on_apr_15 = receivables_for(partner_id=acme.own.pk, day=D(2026, 4, 15))
+    assert on_apr_15.outstanding == Decimal("240.00")
+    # S-1 is settled first (oldest due), S-2 keeps 240 open, 15 days overdue
+    assert on_apr_15.days_1_30 == Decimal("240.00")
+    assert on_apr_15.overdue == Decimal("240.00")
+
+
+def test_an_invoice_is_not_overdue_on_its_due_date(acme):
+    load("invoices", invoice(acme.own, "DUE-1", "2026-01-01", "2026-01-31", "80.00"))
+    on_due = receivables_for(partner_id=acme.own.pk, day=D(2026, 1, 31))
+    assert (on_due.current, on_due.overdue) == (Decimal("80.00"), Decimal("0.00"))
+    next_day = receivables_for(partner_id=acme.own.pk, day=D(2026, 2, 1))
+    assert (next_day.current, next_day.days_1_30) == (Decimal("0.00"), Decimal("80.00"))
+
+
+def test_aging_buckets_split_at_30_60_and_90_days(acme):
+    day = D(2026, 6, 30)
+    load(
+        "invoices",
+        *[
+            invoice(acme.own, f"AG-{days}", "2025-01-01", str(day - datetime.timedelta(days=days)), "10.00")
+            for days in (0, 1, 30, 31, 60, 61, 90, 91)
+        ],
+    )
+    receivables = receivables_for(partner_id=acme.own.pk, day=day)
+    assert receivables.buckets == {
+        "current": Decimal("10.00"),
+        "days_1_30": Decimal("20.00"),
+        "days_31_60": Decimal("20.00"),
+        "days_61_90": Decimal("20.00"),
+        "days_over_90": Decimal("10.00"),
+    }
+    assert receivables_as_of(day=day, overdue_days=90)[acme.own.pk].overdue_n == Decimal("20.00")
+
+
+def test_receivables_are_computed_per_partner_and_never_cross_tenants(acme, world):
+    load("invoices", invoice(acme.own, "X-1", "2026-01-01", "2026-01-10", "10.00"))
+    load("invoices", invoice(acme.other, "X-2", "2026-01-01", "2026-01-10", "20.00"))
+    result = receivables_as_of(day=D(2026, 2, 1))
+    assert {pid: r.outstanding for pid, r in result.items()} == {
+        acme.own.pk: Decimal("10.00"),
+        acme.other.pk: Decimal("20.00"),
+    }
