@@ -1,3 +1,5 @@
+from celery.schedules import crontab
+
 from config.env import env
 
 REDIS_URL = env.str("REDIS_URL", default="")
@@ -16,4 +18,7 @@ else:
 CELERY_TASK_ACKS_LATE = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TIMEZONE = "UTC"
-CELERY_BEAT_SCHEDULE: dict = {}
+# Hourly: each tenant's nightly run is queued once its own night (its time zone) has passed 01:00.
+CELERY_BEAT_SCHEDULE: dict = {
+    "nightly-dispatch": {"task": "scoring.tasks.nightly_dispatch", "schedule": crontab(minute=5)},
+}

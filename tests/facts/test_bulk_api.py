@@ -23,7 +23,7 @@ def sale(partner_code="ACME-OWN", **overrides):
 
 
 def post_rows(client, kind, rows):
-    return client.post(tenant_api("acme", f"{kind}/bulk/"), {"rows": rows}, format="json")
+    return client.post(tenant_api("acme", f"{kind}/bulk/"), {"rows": rows}, format="json", HTTP_ACCEPT_LANGUAGE="en")
 
 
 def test_finance_creates_then_updates_sales_by_external_id(acme, api):

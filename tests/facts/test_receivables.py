@@ -122,3 +122,32 @@ def test_receivables_are_computed_per_partner_and_never_cross_tenants(acme, worl
         acme.own.pk: Decimal("10.00"),
         acme.other.pk: Decimal("20.00"),
     }
+
+
+def _partners_with_facts(acme, count):
+    from partners.models import Partner, PartnerKind, Tier
+
+    tier = Tier.objects.get(code="ordinary")
+    partners = Partner.objects.bulk_create(
+        [Partner(code=f"QC-{count}-{n}", name=f"QC {n}", kind=PartnerKind.AGENT, tier=tier) for n in range(count)]
+    )
+    load(
+        "invoices",
+        *[invoice(partner, f"QC-{count}-{n}", "2026-01-01", "2026-01-31", "100.00") for n, partner in enumerate(partners)],
+    )
+    load("payments", *[payment(partner, "2026-02-01", "30.00") for partner in partners])
+    return partners
+
+
+def test_receivables_take_the_same_number_of_queries_for_10_and_100_partners(acme):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    counts = []
+    for size in (10, 100):
+        partners = _partners_with_facts(acme, size)
+        with CaptureQueriesContext(connection) as queries:
+            figures = receivables_as_of(day=D(2026, 3, 1))
+        assert all(figures[p.pk].outstanding == Decimal("70.00") for p in partners)
+        counts.append(len(queries))
+    assert counts[0] == counts[1] == 1

@@ -1,0 +1,84 @@
+"""Shared set-up for the benchmarks: Django, a throw-away tenant, partners made in bulk.
+
+Run a benchmark from the project folder, e.g. ``.venv/bin/python -m bench.import_sales``.
+With no DATABASE_URL it uses the embedded PostgreSQL, like the app.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import time
+
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+
+import django  # noqa: E402
+
+django.setup()
+
+from django.db import connection  # noqa: E402
+
+from partners.models import Partner, PartnerKind, PartnerStatus, Tier  # noqa: E402
+from tenancy.context import tenant_scope  # noqa: E402
+from tenancy.models import Tenant  # noqa: E402
+from tenancy.services import tenant_create  # noqa: E402
+
+BENCH_SLUG = "bench"
+FACT_TABLES = ("facts_payment", "facts_invoice", "facts_sale", "facts_writeoff")
+
+
+def fresh_tenant() -> Tenant:
+    """Drop the benchmark tenant's rows, if any, and make it again."""
+    existing = Tenant.objects.filter(slug=BENCH_SLUG).first()
+    if existing is not None:
+        drop_tenant_rows(existing)
+    return tenant_create(
+        slug=BENCH_SLUG, name="Benchmark", admin_email="bench@bench.test", admin_password="Bench-pass-123456"
+    )
+
+
+def drop_tenant_rows(tenant: Tenant) -> None:
+    """Delete a tenant and everything it owns, children before parents, in plain SQL (fast)."""
+    from tenancy.rls import tenant_owned_tables
+
+    tables = tenant_owned_tables()
+    last = ["partners_partner", "partners_tier"]
+    ordered = [*FACT_TABLES, *[t for t in tables if t not in (*FACT_TABLES, *last)], *last]
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "DELETE FROM partners_partneruserobjectpermission WHERE content_object_id IN "
+            "(SELECT id FROM partners_partner WHERE tenant_id = %s)",
+            [tenant.pk],
+        )
+        for table in ordered:
+            if table in tables:
+                cursor.execute(f"DELETE FROM {table} WHERE tenant_id = %s", [tenant.pk])
+        cursor.execute("DELETE FROM tenancy_tenant WHERE id = %s", [tenant.pk])
+
+
+def make_partners(tenant: Tenant, count: int) -> list[Partner]:
+    with tenant_scope(tenant):
+        tier = Tier.objects.get(code="ordinary")
+        Partner.objects.bulk_create(
+            [
+                Partner(
+                    tenant=tenant,
+                    code=f"P{n:06d}",
+                    name=f"Partner {n}",
+                    kind=PartnerKind.RESELLER,
+                    status=PartnerStatus.ACTIVE,
+                    tier=tier,
+                )
+                for n in range(count)
+            ],
+            batch_size=5000,
+        )
+        return list(Partner.objects.order_by("code"))
+
+
+@contextlib.contextmanager
+def timed(label: str, results: dict):
+    start = time.perf_counter()
+    yield
+    results[label] = time.perf_counter() - start
+    print(f"  {label}: {results[label]:.2f} s", flush=True)

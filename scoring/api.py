@@ -1,0 +1,88 @@
+import datetime
+
+from django.utils.translation import gettext as _
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import mixins
+from rest_framework.decorators import action
+from rest_framework.exceptions import ValidationError
+from rest_framework.response import Response
+
+from qudao_api.viewsets import TenantViewSet
+from tenancy.roles import VENDOR_ROLES, Capability
+
+from . import services
+from .models import JobRun, PartnerScore, TierRecommendation
+from .selectors import latest_score_day
+from .serializers import DecisionSerializer, JobRunSerializer, PartnerScoreSerializer, TierRecommendationSerializer
+
+
+class ScoreViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, TenantViewSet):
+    """Scores with every component, the figures behind them and the recommended tier.
+
+    ``?date=`` picks the day (default: the latest day scored); ``?partner=`` a partner's code.
+    """
+
+    model = PartnerScore
+    serializer_class = PartnerScoreSerializer
+    filterset_class = None
+
+    def narrow_queryset(self, queryset):
+        queryset = queryset.select_related("partner", "partner__tier", "recommended_tier")
+        if self.action != "list":
+            return queryset
+        raw = self.request.query_params.get("date")
+        try:
+            day = datetime.date.fromisoformat(raw) if raw else latest_score_day()
+        except ValueError:
+            raise ValidationError({"date": [_("Write the date as 2026-03-31.")]}) from None
+        queryset = queryset.filter(day=day)
+        if code := self.request.query_params.get("partner"):
+            queryset = queryset.filter(partner__code=code)
+        return queryset.order_by("-score", "partner__code")
+
+    @extend_schema(parameters=[OpenApiParameter("date", datetime.date), OpenApiParameter("partner", str)])
+    def list(self, request, *args, **kwargs):
+        return super().list(request, *args, **kwargs)
+
+
+class TierRecommendationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, TenantViewSet):
+    """Tier changes the scores call for; a channel manager applies or dismisses each (with a reason)."""
+
+    model = TierRecommendation
+    serializer_class = TierRecommendationSerializer
+    read_roles = VENDOR_ROLES
+    action_capabilities = {"apply": Capability.MANAGE_PARTNERS, "dismiss": Capability.MANAGE_PARTNERS}
+    filterset_fields = ["status"]
+
+    def narrow_queryset(self, queryset):
+        return queryset.select_related("partner", "from_tier", "to_tier", "score")
+
+    @extend_schema(request=DecisionSerializer, responses=TierRecommendationSerializer)
+    @action(detail=True, methods=["post"])
+    def apply(self, request, *args, **kwargs):
+        decision = DecisionSerializer(data=request.data)
+        decision.is_valid(raise_exception=True)
+        recommendation = services.recommendation_apply(
+            recommendation=self.get_object(), actor=request.user, reason=decision.validated_data["reason"]
+        )
+        return Response(TierRecommendationSerializer(recommendation).data)
+
+    @extend_schema(request=DecisionSerializer, responses=TierRecommendationSerializer)
+    @action(detail=True, methods=["post"])
+    def dismiss(self, request, *args, **kwargs):
+        decision = DecisionSerializer(data=request.data)
+        decision.is_valid(raise_exception=True)
+        recommendation = services.recommendation_dismiss(
+            recommendation=self.get_object(), actor=request.user, reason=decision.validated_data["reason"]
+        )
+        return Response(TierRecommendationSerializer(recommendation).data)
+
+
+class JobRunViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, TenantViewSet):
+    """Nightly runs: status, progress, duration and errors (vendor only)."""
+
+    model = JobRun
+    partner_field = None
+    serializer_class = JobRunSerializer
+    read_roles = VENDOR_ROLES
+    filterset_fields = ["status", "day"]

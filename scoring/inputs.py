@@ -1,0 +1,82 @@
+"""Gathering every active partner's score inputs as of day D: a fixed handful of statements."""
+
+from __future__ import annotations
+
+import datetime
+from decimal import Decimal
+
+from django.db import connection
+
+from facts.calculations import receivables_as_of
+from partners.models import Partner, PartnerStatus
+from partners.selectors import with_tier_and_status_in_effect
+from tenancy.context import require_tenant
+
+from .calculations import ZERO, ScoreInputs
+
+SALES_SQL = """
+SELECT partner_id,
+       COALESCE(SUM(amount) FILTER (WHERE date > %(day)s::date - 365), 0) AS current,
+       COALESCE(SUM(amount) FILTER (WHERE date <= %(day)s::date - 365), 0) AS prior
+FROM facts_sale
+WHERE tenant_id = %(tenant)s AND date > %(day)s::date - 730 AND date <= %(day)s
+GROUP BY partner_id
+"""
+
+MONEY_IN_OUT_SQL = """
+SELECT partner_id, SUM(paid) AS paid, SUM(invoiced) AS invoiced FROM (
+    SELECT partner_id, amount AS paid, 0 AS invoiced FROM facts_payment
+    WHERE tenant_id = %(tenant)s AND date > %(day)s::date - 365 AND date <= %(day)s
+    UNION ALL
+    SELECT partner_id, 0, amount FROM facts_invoice
+    WHERE tenant_id = %(tenant)s AND issue_date > %(day)s::date - 365 AND issue_date <= %(day)s
+) money GROUP BY partner_id
+"""
+
+
+def active_partners_on(day: datetime.date) -> dict[int, int]:
+    """Partner id → id of the tier in effect, for partners whose status on ``day`` is active."""
+    rows = (
+        with_tier_and_status_in_effect(Partner.objects.all(), day)
+        .filter(status_on=PartnerStatus.ACTIVE)
+        .values_list("pk", "tier_id_on")
+    )
+    return dict(rows)
+
+
+def _grouped(sql: str, params: dict) -> dict[int, tuple]:
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return {row[0]: row[1:] for row in cursor.fetchall()}
+
+
+def score_inputs(day: datetime.date) -> tuple[dict[int, int], dict[int, ScoreInputs]]:
+    """(active partner → tier in effect, active partner → its ScoreInputs) as of ``day``."""
+    from targets.calculations import mean_attainment_on
+
+    tenant = require_tenant()
+    params = {"tenant": tenant.pk, "day": day}
+    partners = active_partners_on(day)
+    sales = _grouped(SALES_SQL, params)
+    money = _grouped(MONEY_IN_OUT_SQL, params)
+    receivables = receivables_as_of(day=day)
+    attainments = mean_attainment_on(day)
+    max_sales = max((sales.get(pid, (ZERO, ZERO))[0] for pid in partners), default=ZERO)
+    inputs = {}
+    for partner_id in partners:
+        current, prior = sales.get(partner_id, (ZERO, ZERO))
+        paid, invoiced = money.get(partner_id, (ZERO, ZERO))
+        owed = receivables.get(partner_id)
+        mean, count = attainments.get(partner_id, (None, 0))
+        inputs[partner_id] = ScoreInputs(
+            sales_365=Decimal(current),
+            sales_prior_365=Decimal(prior),
+            max_sales_365=Decimal(max_sales),
+            attainment_mean=mean,
+            target_count=count,
+            payments_365=Decimal(paid),
+            invoices_365=Decimal(invoiced),
+            outstanding=owed.outstanding if owed else ZERO,
+            overdue_amount=owed.overdue if owed else ZERO,
+        )
+    return partners, inputs
