@@ -13,91 +13,86 @@ import datetime
 from collections.abc import Iterable
 from decimal import Decimal
 
-from django.db import connection
-
+from common.sql import analytic_cursor
 from tenancy.context import require_tenant
 
 ZERO = Decimal("0.00")
 BUCKETS = ("current", "days_1_30", "days_31_60", "days_61_90", "days_over_90")
 
-# The open amount of every invoice as of %(day)s. Parameters: tenant, day, partner filter.
-INVOICE_SETTLEMENT_SQL = """
-WITH inv AS (
-    SELECT id, partner_id, number, issue_date, due_date, amount
-    FROM facts_invoice
-    WHERE tenant_id = %(tenant)s AND issue_date <= %(day)s {partner_filter}
-),
-pay AS (
-    SELECT p.partner_id, p.amount, inv.id AS invoice_id
-    FROM facts_payment p
-    LEFT JOIN inv ON inv.id = p.invoice_id
-    WHERE p.tenant_id = %(tenant)s AND p.date <= %(day)s {payment_partner_filter}
-),
-named AS (
-    SELECT inv.id, LEAST(inv.amount, SUM(pay.amount)) AS applied
-    FROM inv JOIN pay ON pay.invoice_id = inv.id
-    GROUP BY inv.id, inv.amount
-),
-named_by_partner AS (
-    SELECT inv.partner_id, SUM(named.applied) AS applied FROM named JOIN inv ON inv.id = named.id
-    GROUP BY inv.partner_id
-),
-pool AS (
-    SELECT paid.partner_id, paid.money - COALESCE(named_by_partner.applied, 0) AS money
-    FROM (SELECT partner_id, SUM(amount) AS money FROM pay GROUP BY partner_id) paid
-    LEFT JOIN named_by_partner ON named_by_partner.partner_id = paid.partner_id
-),
-remaining AS (
-    SELECT inv.*, COALESCE(named.applied, 0) AS named_applied, inv.amount - COALESCE(named.applied, 0) AS owed
-    FROM inv LEFT JOIN named ON named.id = inv.id
-),
-ordered AS (
-    SELECT remaining.*,
-           COALESCE(SUM(owed) OVER (
-               PARTITION BY partner_id ORDER BY due_date, number, id
-               ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING), 0) AS owed_before
-    FROM remaining
-)
-SELECT ordered.id, ordered.partner_id, ordered.number, ordered.issue_date, ordered.due_date, ordered.amount,
-       ordered.named_applied,
-       GREATEST(0, LEAST(ordered.owed, COALESCE(pool.money, 0) - ordered.owed_before)) AS pooled_applied
-FROM ordered LEFT JOIN pool ON pool.partner_id = ordered.partner_id
-"""
-
-AGING_SQL = f"""
-WITH settled AS ({INVOICE_SETTLEMENT_SQL}),
-open_invoices AS (
-    SELECT partner_id, amount - named_applied - pooled_applied AS open_amount,
-           (%(day)s::date - due_date) AS days_overdue
-    FROM settled
-),
-invoiced AS (
-    SELECT partner_id, SUM(amount) AS total FROM facts_invoice
-    WHERE tenant_id = %(tenant)s AND issue_date <= %(day)s {{partner_filter}} GROUP BY partner_id
+# Every invoice issued by %(day)s with what is settled on it. One scan of each fact table:
+# payments are summed per (partner, invoice named) once, giving both the money a named
+# invoice takes and each partner's total; one window pass over the invoices in due order
+# gives the running sum the oldest-first allocation needs.
+SETTLEMENT_CTES = """
+money AS (
+    SELECT partner_id, invoice_id, SUM(amount) AS amount
+    FROM facts_payment
+    WHERE tenant_id = %(tenant)s AND date <= %(day)s {partner_filter}
+    GROUP BY partner_id, invoice_id
 ),
 paid AS (
-    SELECT partner_id, SUM(amount) AS total FROM facts_payment
-    WHERE tenant_id = %(tenant)s AND date <= %(day)s {{partner_filter}} GROUP BY partner_id
+    SELECT partner_id, SUM(amount) AS total FROM money GROUP BY partner_id
 ),
-aging AS (
-    SELECT partner_id,
-        SUM(open_amount) FILTER (WHERE days_overdue <= 0) AS current,
-        SUM(open_amount) FILTER (WHERE days_overdue BETWEEN 1 AND 30) AS days_1_30,
-        SUM(open_amount) FILTER (WHERE days_overdue BETWEEN 31 AND 60) AS days_31_60,
-        SUM(open_amount) FILTER (WHERE days_overdue BETWEEN 61 AND 90) AS days_61_90,
-        SUM(open_amount) FILTER (WHERE days_overdue > 90) AS days_over_90,
-        SUM(open_amount) FILTER (WHERE days_overdue >= 1) AS overdue_1,
-        SUM(open_amount) FILTER (WHERE days_overdue >= %(overdue_days)s) AS overdue_n
-    FROM open_invoices WHERE open_amount > 0 GROUP BY partner_id
+inv AS (
+    SELECT i.id, i.partner_id, i.number, i.issue_date, i.due_date, i.amount,
+           LEAST(i.amount, COALESCE(named.amount, 0)) AS named_applied
+    FROM facts_invoice i
+    LEFT JOIN money named ON named.invoice_id = i.id AND named.partner_id = i.partner_id
+    WHERE i.tenant_id = %(tenant)s AND i.issue_date <= %(day)s {invoice_partner_filter}
+),
+ordered AS (
+    SELECT inv.*,
+           COALESCE(SUM(amount - named_applied) OVER (
+               PARTITION BY partner_id ORDER BY due_date, number, id
+               ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING), 0) AS owed_before,
+           SUM(named_applied) OVER (PARTITION BY partner_id) AS named_total
+    FROM inv
+),
+settled AS (
+    SELECT ordered.id, ordered.partner_id, ordered.number, ordered.issue_date, ordered.due_date,
+           ordered.amount, ordered.named_applied,
+           GREATEST(0, LEAST(ordered.amount - ordered.named_applied,
+                             COALESCE(paid.total, 0) - ordered.named_total - ordered.owed_before)) AS pooled_applied
+    FROM ordered LEFT JOIN paid ON paid.partner_id = ordered.partner_id
 )
-SELECT COALESCE(invoiced.partner_id, paid.partner_id) AS partner_id,
-       COALESCE(invoiced.total, 0) AS invoiced, COALESCE(paid.total, 0) AS paid,
+"""
+
+INVOICE_SETTLEMENT_SQL = (
+    "WITH"
+    + SETTLEMENT_CTES
+    + """
+SELECT id, partner_id, number, issue_date, due_date, amount, named_applied, pooled_applied
+FROM settled ORDER BY partner_id, due_date, number, id
+"""
+)
+
+AGING_SQL = (
+    "WITH"
+    + SETTLEMENT_CTES
+    + """,
+aging AS (
+    SELECT partner_id, SUM(amount) AS invoiced,
+        SUM(open_amount) FILTER (WHERE open_amount > 0 AND days_overdue <= 0) AS current,
+        SUM(open_amount) FILTER (WHERE open_amount > 0 AND days_overdue BETWEEN 1 AND 30) AS days_1_30,
+        SUM(open_amount) FILTER (WHERE open_amount > 0 AND days_overdue BETWEEN 31 AND 60) AS days_31_60,
+        SUM(open_amount) FILTER (WHERE open_amount > 0 AND days_overdue BETWEEN 61 AND 90) AS days_61_90,
+        SUM(open_amount) FILTER (WHERE open_amount > 0 AND days_overdue > 90) AS days_over_90,
+        SUM(open_amount) FILTER (WHERE open_amount > 0 AND days_overdue >= 1) AS overdue_1,
+        SUM(open_amount) FILTER (WHERE open_amount > 0 AND days_overdue >= %(overdue_days)s) AS overdue_n
+    FROM (
+        SELECT partner_id, amount, amount - named_applied - pooled_applied AS open_amount,
+               (%(day)s::date - due_date) AS days_overdue
+        FROM settled
+    ) open_invoices
+    GROUP BY partner_id
+)
+SELECT COALESCE(aging.partner_id, paid.partner_id) AS partner_id,
+       COALESCE(aging.invoiced, 0), COALESCE(paid.total, 0),
        aging.current, aging.days_1_30, aging.days_31_60, aging.days_61_90, aging.days_over_90,
        aging.overdue_1, aging.overdue_n
-FROM invoiced
-FULL JOIN paid ON paid.partner_id = invoiced.partner_id
-LEFT JOIN aging ON aging.partner_id = COALESCE(invoiced.partner_id, paid.partner_id)
+FROM aging FULL JOIN paid ON paid.partner_id = aging.partner_id
 """
+)
 
 
 @dataclasses.dataclass(frozen=True)
@@ -151,11 +146,11 @@ class InvoiceSettlement:
 
 def _filters(partner_ids: Iterable[int] | None) -> tuple[dict, dict]:
     if partner_ids is None:
-        return {"partner_filter": "", "payment_partner_filter": ""}, {}
+        return {"partner_filter": "", "invoice_partner_filter": ""}, {}
     return (
         {
             "partner_filter": "AND partner_id = ANY(%(partners)s)",
-            "payment_partner_filter": "AND p.partner_id = ANY(%(partners)s)",
+            "invoice_partner_filter": "AND i.partner_id = ANY(%(partners)s)",
         },
         {"partners": list(partner_ids)},
     )
@@ -165,8 +160,8 @@ def invoice_settlements(*, day: datetime.date, partner_ids: Iterable[int] | None
     """Every invoice issued by ``day`` with what is settled on it (the rows behind the aging)."""
     tenant = require_tenant()
     fragments, extra = _filters(partner_ids)
-    sql = INVOICE_SETTLEMENT_SQL.format(**fragments) + " ORDER BY ordered.partner_id, ordered.due_date, ordered.number"
-    with connection.cursor() as cursor:
+    sql = INVOICE_SETTLEMENT_SQL.format(**fragments)
+    with analytic_cursor() as cursor:
         cursor.execute(sql, {"tenant": tenant.pk, "day": day, **extra})
         return [InvoiceSettlement(*row, day=day) for row in cursor.fetchall()]
 
@@ -184,7 +179,7 @@ def receivables_as_of(
     sql = AGING_SQL.format(**fragments)
     params = {"tenant": tenant.pk, "day": day, "overdue_days": overdue_days, **extra}
     result: dict[int, Receivables] = {}
-    with connection.cursor() as cursor:
+    with analytic_cursor() as cursor:
         cursor.execute(sql, params)
         for partner_id, invoiced, paid, *amounts in cursor.fetchall():
             current, d30, d60, d90, over90, overdue_1, overdue_n = (amount or ZERO for amount in amounts)

@@ -5,8 +5,7 @@ from __future__ import annotations
 import datetime
 from decimal import Decimal
 
-from django.db import connection
-
+from common.sql import analytic_cursor
 from facts.calculations import receivables_as_of
 from partners.models import Partner, PartnerStatus
 from partners.selectors import with_tier_and_status_in_effect
@@ -45,7 +44,7 @@ def active_partners_on(day: datetime.date) -> dict[int, int]:
 
 
 def _grouped(sql: str, params: dict) -> dict[int, tuple]:
-    with connection.cursor() as cursor:
+    with analytic_cursor() as cursor:
         cursor.execute(sql, params)
         return {row[0]: row[1:] for row in cursor.fetchall()}
 
