@@ -8,4 +8,6 @@ urlpatterns = [
     path("", include("tenancy.urls")),
     path("t/<slug:tenant_slug>/", include("partners.urls")),
     path("t/<slug:tenant_slug>/", include("facts.urls")),
+    path("t/<slug:tenant_slug>/", include("targets.urls")),
+    path("t/<slug:tenant_slug>/", include("scoring.urls")),
 ]

@@ -52,3 +52,13 @@ def _merge_months(sales: list[dict], collections: list[dict]) -> list[dict]:
         entry = months.setdefault(row["month"], {"month": row["month"], "sales": ZERO, "collections": ZERO})
         entry["collections"] = row["total"]
     return [months[month] for month in sorted(months, reverse=True)]
+
+
+def trailing_totals(*, partner, day: datetime.date, days: int = 365) -> dict:
+    """Sales and collections in the ``days`` ending ``day`` (two queries)."""
+    since = day - datetime.timedelta(days=days)
+    window = {"partner": partner, "date__gt": since, "date__lte": day}
+    return {
+        "sales": Sale.objects.filter(**window).aggregate(total=Sum("amount"))["total"] or ZERO,
+        "collections": Payment.objects.filter(**window).aggregate(total=Sum("amount"))["total"] or ZERO,
+    }

@@ -76,11 +76,10 @@ class PartnerViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.Cr
     @action(detail=True, methods=["post"], serializer_class=PartnerTierChangeSerializer, filterset_class=None)
     def tier(self, request, *args, **kwargs):
         """Change the partner's tier with an effective date (may be in the past) and a reason."""
+        partner = self.get_object()
         serializer = PartnerTierChangeSerializer(data=request.data, context=self.get_serializer_context())
         serializer.is_valid(raise_exception=True)
-        partner = services.partner_change_tier(
-            partner=self.get_object(), actor=request.user, **serializer.validated_data
-        )
+        partner = services.partner_change_tier(partner=partner, actor=request.user, **serializer.validated_data)
         return Response(PartnerSerializer(partner, context=self.get_serializer_context()).data)
 
     @action(

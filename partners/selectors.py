@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime
 
-from django.db.models import OuterRef, QuerySet, Subquery
+from django.db.models import BigIntegerField, OuterRef, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 
 from .models import Partner, StatusChange, Tier, TierChange
@@ -25,6 +25,7 @@ def with_tier_and_status_in_effect(partners: QuerySet, day: datetime.date) -> Qu
             ),
             Subquery(tier_changes.order_by("effective_on", "id").values("from_tier_id")[:1]),
             "tier_id",
+            output_field=BigIntegerField(),
         ),
         status_on=Coalesce(
             Subquery(

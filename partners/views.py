@@ -1,10 +1,257 @@
-from django.http import FileResponse, Http404
+"""The partner pages: list, detail, forms for partners, contacts, contracts and tiers.
+
+Each view stands on ``TenantPageMixin`` (membership 404, capability 403, scoped queryset);
+forms parse input and the services in ``services.py`` decide and write.
+"""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import FileResponse, Http404, HttpResponseRedirect
+from django.urls import reverse
+from django.utils.text import capfirst
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views import View
+from django.views.generic import DetailView, FormView, ListView
 from django.views.generic.detail import SingleObjectMixin
 
-from tenancy.pages import TenantPageMixin
+from common.dates import tenant_today
+from common.errors import ApplicationError
+from tenancy.pages import TenantPageMixin, apply_errors_to_form
+from tenancy.roles import Capability
 
-from .models import Contract
+from . import selectors, services
+from .filters import PartnerFilter
+from .forms import ContactForm, ContractForm, PartnerEditForm, PartnerForm, TierChangeForm, TierForm, vendor_users
+from .models import Contract, Partner, PartnerKind, PartnerStatus, Tier
+
+AUDIT_LABELS = {"insert": gettext_lazy("Created"), "update": gettext_lazy("Changed"), "delete": gettext_lazy("Deleted")}
+
+
+class ServiceFormMixin:
+    """A form page whose valid form goes to one service; the service's errors go back on the form."""
+
+    success_message = ""
+
+    def call_service(self, form) -> object:
+        raise NotImplementedError
+
+    def get_success_message(self) -> str:
+        return str(self.success_message)
+
+    def form_valid(self, form):
+        try:
+            self.result = self.call_service(form)
+        except (ValidationError, ApplicationError) as error:
+            apply_errors_to_form(form, error)
+            return self.form_invalid(form)
+        message = self.get_success_message()
+        if message:
+            messages.success(self.request, message)
+        return HttpResponseRedirect(self.get_success_url())
+
+
+class ObjectFormPage(ServiceFormMixin, TenantPageMixin, SingleObjectMixin, FormView):
+    """A form about one object of ``model``, named by ``pk`` in the URL (404 before 403)."""
+
+    def get(self, request, *args, **kwargs):
+        self.object = self.get_object()
+        return super().get(request, *args, **kwargs)
+
+    def post(self, request, *args, **kwargs):
+        self.object = self.get_object()
+        return super().post(request, *args, **kwargs)
+
+
+def partner_url(partner: Partner, tenant) -> str:
+    return reverse("partners:detail", kwargs={"tenant_slug": tenant.slug, "pk": partner.pk})
+
+
+class PartnerListView(TenantPageMixin, ListView):
+    """The partners the member may see: search, filters and 25 a page, in a constant number of queries."""
+
+    model = Partner
+    partner_field = ""
+    nav_section = "partners"
+    paginate_by = 25
+    template_name = "partners/partner_list.html"
+
+    def narrow_queryset(self, queryset):
+        self.filterset = PartnerFilter(
+            self.request.GET or None, queryset=queryset.select_related("tier", "manager"), request=self.request
+        )
+        return self.filterset.qs
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["filter"] = self.filterset
+        context["tiers"] = Tier.objects.all()
+        context["statuses"] = PartnerStatus.choices
+        context["kinds"] = PartnerKind.choices
+        context["filtering"] = any(self.request.GET.get(name) for name in PartnerFilter.base_filters)
+        return context
+
+
+class PartnerDetailView(TenantPageMixin, DetailView):
+    """One partner: profile, contacts, contracts, tier and status history; vendor-only parts for vendors."""
+
+    model = Partner
+    partner_field = ""
+    nav_section = "partners"
+    template_name = "partners/partner_detail.html"
+
+    def narrow_queryset(self, queryset):
+        return queryset.select_related("tier", "manager")
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        partner = self.object
+        context["contacts"] = partner.contacts.all()
+        context["contracts"] = partner.contracts.all()
+        context["history"] = selectors.partner_history(partner)
+        context["channel_figures"] = channel_figures(partner, tenant_today(self.tenant))
+        if self.can(Capability.SEE_INTERNAL):
+            context["audit_events"] = audit_rows(partner)
+        return context
+
+
+def channel_figures(partner: Partner, day) -> dict:
+    """The partner's last 365 days of sales and collections, receivables and aging, latest score."""
+    from facts.calculations import receivables_for
+    from facts.selectors import trailing_totals
+    from scoring.models import PartnerScore
+
+    return {
+        "day": day,
+        **trailing_totals(partner=partner, day=day),
+        "receivables": receivables_for(partner_id=partner.pk, day=day),
+        "score": PartnerScore.objects.filter(partner=partner).order_by("-day").first(),
+    }
+
+
+def audit_rows(partner: Partner) -> list[dict]:
+    """The audit trail as a person reads it: field names in the page's language, tiers and managers by name."""
+    labels = {field.attname: capfirst(field.verbose_name) for field in Partner._meta.concrete_fields}
+    events = selectors.partner_audit_events(partner)
+    tier_names = dict(Tier.objects.values_list("pk", "name"))
+    names = {"tier_id": tier_names, "manager_id": dict(vendor_users().values_list("pk", "email"))}
+    rows = []
+    for event in events:
+        changes = [
+            (labels.get(field, field), [names.get(field, {}).get(value, value) for value in values])
+            for field, values in sorted(event["changes"].items())
+        ]
+        label = AUDIT_LABELS.get(event["label"], event["label"])
+        rows.append({**event, "label": label, "is_insert": event["label"] == "insert", "changes": changes})
+    return rows
+
+
+class PartnerCreateView(ServiceFormMixin, TenantPageMixin, FormView):
+    """Add a partner; it starts as a prospect unless another status is chosen."""
+
+    model = Partner
+    partner_field = ""
+    nav_section = "partners"
+    capability = Capability.MANAGE_PARTNERS
+    form_class = PartnerForm
+    template_name = "partners/partner_form.html"
+
+    def call_service(self, form):
+        data = dict(form.cleaned_data)
+        tier, status = data.pop("tier"), data.pop("status")
+        return services.partner_create(actor=self.request.user, tier=tier, status=status, **data)
+
+    def get_success_message(self) -> str:
+        return _("Partner %(name)s added.") % {"name": self.result.name}
+
+    def get_success_url(self):
+        return partner_url(self.result, self.tenant)
+
+
+class PartnerEditView(ObjectFormPage):
+    """Edit a partner's profile; a change of tier or status is recorded in its history, effective today."""
+
+    model = Partner
+    partner_field = ""
+    nav_section = "partners"
+    capability = Capability.MANAGE_PARTNERS
+    form_class = PartnerEditForm
+    template_name = "partners/partner_form.html"
+    success_message = gettext_lazy("Partner saved.")
+
+    def get_initial(self):
+        return PartnerForm.initial_for(self.object)
+
+    def call_service(self, form):
+        changes = form.changes()
+        if not changes:
+            return self.object
+        return services.partner_update(
+            partner=self.object, actor=self.request.user, reason=form.cleaned_data["reason"], **changes
+        )
+
+    def get_success_url(self):
+        return partner_url(self.object, self.tenant)
+
+
+class PartnerChangeTierView(ObjectFormPage):
+    """Move a partner to another tier from a given day, with a reason kept in its history."""
+
+    model = Partner
+    partner_field = ""
+    nav_section = "partners"
+    capability = Capability.MANAGE_PARTNERS
+    form_class = TierChangeForm
+    template_name = "partners/change_tier.html"
+    success_message = gettext_lazy("Tier change recorded.")
+
+    def get_initial(self):
+        return {"effective_on": tenant_today(self.tenant)}
+
+    def call_service(self, form):
+        return services.partner_change_tier(partner=self.object, actor=self.request.user, **form.cleaned_data)
+
+    def get_success_url(self):
+        return partner_url(self.object, self.tenant)
+
+
+class ContactCreateView(ObjectFormPage):
+    """Add a person at the partner (``pk`` names the partner)."""
+
+    model = Partner
+    partner_field = ""
+    nav_section = "partners"
+    capability = Capability.MANAGE_PARTNERS
+    form_class = ContactForm
+    template_name = "partners/contact_form.html"
+    success_message = gettext_lazy("Contact added.")
+
+    def call_service(self, form):
+        return services.contact_create(partner=self.object, **form.cleaned_data)
+
+    def get_success_url(self):
+        return partner_url(self.object, self.tenant)
+
+
+class ContractCreateView(ObjectFormPage):
+    """Upload a contract with its file (``pk`` names the partner); type and size are checked first."""
+
+    model = Partner
+    partner_field = ""
+    nav_section = "partners"
+    capability = Capability.MANAGE_PARTNERS
+    form_class = ContractForm
+    template_name = "partners/contract_form.html"
+    success_message = gettext_lazy("Contract added.")
+
+    def call_service(self, form):
+        data = dict(form.cleaned_data)
+        return services.contract_create(partner=self.object, file=data.pop("file") or None, **data)
+
+    def get_success_url(self):
+        return partner_url(self.object, self.tenant)
 
 
 class ContractFileView(TenantPageMixin, SingleObjectMixin, View):
@@ -12,6 +259,7 @@ class ContractFileView(TenantPageMixin, SingleObjectMixin, View):
 
     model = Contract
     partner_field = "partner"
+    nav_section = "partners"
 
     def get(self, request, *args, **kwargs):
         contract = self.get_object()
@@ -20,3 +268,48 @@ class ContractFileView(TenantPageMixin, SingleObjectMixin, View):
         return FileResponse(
             contract.file.open("rb"), as_attachment=True, filename=contract.original_filename or contract.file.name
         )
+
+
+class TierListView(TenantPageMixin, ListView):
+    """The tiers and their benefits: every member reads them (they are the rules that pay partners)."""
+
+    model = Tier
+    partner_field = None
+    nav_section = "tiers"
+    template_name = "partners/tier_list.html"
+
+
+class TierCreateView(ServiceFormMixin, TenantPageMixin, FormView):
+    model = Tier
+    partner_field = None
+    nav_section = "tiers"
+    capability = Capability.MANAGE_TIERS
+    form_class = TierForm
+    template_name = "partners/tier_form.html"
+    success_message = gettext_lazy("Tier saved.")
+
+    def call_service(self, form):
+        return services.tier_create(**form.cleaned_data)
+
+    def get_success_url(self):
+        return reverse("partners:tiers", kwargs={"tenant_slug": self.tenant.slug})
+
+
+class TierEditView(ObjectFormPage):
+    model = Tier
+    partner_field = None
+    nav_section = "tiers"
+    capability = Capability.MANAGE_TIERS
+    form_class = TierForm
+    template_name = "partners/tier_form.html"
+    success_message = gettext_lazy("Tier saved.")
+
+    def get_initial(self):
+        return TierForm.initial_for(self.object)
+
+    def call_service(self, form):
+        changes = {name: form.cleaned_data[name] for name in form.changed_data}
+        return services.tier_update(tier=self.object, **changes) if changes else self.object
+
+    def get_success_url(self):
+        return reverse("partners:tiers", kwargs={"tenant_slug": self.tenant.slug})

@@ -1,6 +1,7 @@
 """Every API error is JSON with a human-readable ``message`` (SPEC §6)."""
 
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.http import Http404
 from django.utils.translation import gettext as _
 from rest_framework import exceptions, status
 from rest_framework.response import Response
@@ -21,6 +22,10 @@ def exception_handler(exc, context):
         )
     if isinstance(exc, TenantScopeMissing):  # a bug, but never a leak
         return Response({"message": _("Not found.")}, status=status.HTTP_404_NOT_FOUND)
+    if isinstance(exc, Http404):
+        # One answer for a missing object, another tenant's, another partner's or another tenant's URL:
+        # Django's "No Partner matches the given query." would name the model, in English only.
+        exc = exceptions.NotFound(_("Not found."))
     response = drf_exception_handler(exc, context)
     if response is None:
         return None

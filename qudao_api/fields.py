@@ -1,7 +1,10 @@
 from django.utils.translation import gettext_lazy as _
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 
+@extend_schema_field(OpenApiTypes.STR)  # a code, e.g. "core"; the model is known only per request
 class TenantCodeField(serializers.SlugRelatedField):
     """A tenant-owned object named by its code; the queryset is built per request, in scope."""
 

@@ -5,6 +5,8 @@ from rest_framework.routers import SimpleRouter
 
 from facts.api import InvoiceViewSet, PaymentViewSet, ReceivablesViewSet, SaleViewSet, WriteOffViewSet
 from partners.api import PartnerViewSet, TierViewSet
+from scoring.api import JobRunViewSet, ScoreViewSet, TierRecommendationViewSet
+from targets.api import GoalViewSet, TargetViewSet
 from tenancy.api import MemberViewSet
 
 router = SimpleRouter()
@@ -16,6 +18,11 @@ router.register("invoices", InvoiceViewSet, basename="invoice")
 router.register("payments", PaymentViewSet, basename="payment")
 router.register("writeoffs", WriteOffViewSet, basename="writeoff")
 router.register("receivables", ReceivablesViewSet, basename="receivables")
+router.register("targets", TargetViewSet, basename="target")
+router.register("goals", GoalViewSet, basename="goal")
+router.register("scores", ScoreViewSet, basename="score")
+router.register("tier-recommendations", TierRecommendationViewSet, basename="tier-recommendation")
+router.register("job-runs", JobRunViewSet, basename="job-run")
 
 app_name = "api"
 urlpatterns = [

@@ -15,11 +15,14 @@ from rest_framework.permissions import SAFE_METHODS
 from tenancy.access import membership_for, restrict_to_visible_partners
 from tenancy.roles import role_can
 
+from .schema import TenantAutoSchema
+
 PROTECTED = ("get_queryset", "get_object", "initial")
 
 
 class TenantViewSet(viewsets.GenericViewSet):
     model = None
+    schema = TenantAutoSchema()
     partner_field: str | None = "partner"
     write_capability: str | None = None
     action_capabilities: dict[str, str] = {}
@@ -37,15 +40,21 @@ class TenantViewSet(viewsets.GenericViewSet):
         self.membership = membership_for(request.user, self.tenant)
         request.membership = self.membership
         pghistory.context(user=request.user.pk)
+        allowed = self.may_proceed()
+        if self.lookup_url_kwarg_value() is not None and (not allowed or self.request.method not in SAFE_METHODS):
+            self.get_object()  # another tenant's or partner's object is a 404 before any 403 or 400
+        if not allowed:
+            raise PermissionDenied()
+
+    def may_proceed(self) -> bool:
+        """Whether the member's role may read this resource and do this action (403 if not)."""
         if self.read_roles is not None and self.membership.role not in self.read_roles:
-            raise PermissionDenied()
-        capability = self.required_capability()
-        if capability is None:
-            return
-        if self.lookup_url_kwarg_value() is not None:
-            self.get_object()  # another tenant's or partner's object is a 404 before any 403
-        if not role_can(self.membership.role, capability):
-            raise PermissionDenied()
+            return False
+        try:
+            capability = self.required_capability()
+        except PermissionDenied:
+            return False
+        return capability is None or role_can(self.membership.role, capability)
 
     def lookup_url_kwarg_value(self):
         return self.kwargs.get(self.lookup_url_kwarg or self.lookup_field)

@@ -16,6 +16,7 @@ if TYPE_CHECKING:
     from .models import Tenant
 
 _current_tenant: contextvars.ContextVar[Tenant | None] = contextvars.ContextVar("qudao_current_tenant", default=None)
+_describing: contextvars.ContextVar[bool] = contextvars.ContextVar("qudao_describing_only", default=False)
 
 
 class TenantScopeMissing(RuntimeError):
@@ -58,6 +59,24 @@ def tenant_scope(tenant: Tenant | None) -> Iterator[Tenant | None]:
         yield tenant
     finally:
         exit_scope(token)
+
+
+@contextlib.contextmanager
+def describing_only() -> Iterator[None]:
+    """While the API's schema is drawn: no tenant in scope, and every tenant-owned table looks empty.
+
+    Schema generation builds querysets (a FilterSet resolves its fields on one) but reads no
+    tenant's rows; here the fail-closed manager answers with an empty queryset instead of raising.
+    """
+    token = _describing.set(True)
+    try:
+        yield
+    finally:
+        _describing.reset(token)
+
+
+def is_describing_only() -> bool:
+    return _describing.get()
 
 
 def in_tenant_scope(func):

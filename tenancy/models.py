@@ -7,6 +7,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
 from django.db import models
+from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
 from .context import require_tenant
@@ -102,6 +103,44 @@ class TenantOwned(models.Model):
         if self.tenant_id is None:
             self.tenant_id = require_tenant().pk
         super().save(*args, **kwargs)
+
+    def clean_fields(self, exclude=None):
+        # The tenant comes from the scope, never from input: nothing to validate (and no query).
+        super().clean_fields(exclude={*(exclude or ()), "tenant"})
+
+    def full_clean(self, exclude=None, validate_unique=True, validate_constraints=True):
+        """Validate with the tenant of the scope, so every ``(tenant, …)`` unique constraint is checked.
+
+        Services pass ``exclude=["tenant"]``; were the tenant left out of the unique checks too,
+        Django would skip every constraint naming it and a duplicate code would reach the
+        database as an IntegrityError (a 500) instead of a field error.
+        """
+        if self.tenant_id is None:
+            self.tenant_id = require_tenant().pk
+        exclude = set(exclude or ()) - {"tenant"}
+        super().full_clean(exclude=exclude, validate_unique=validate_unique, validate_constraints=validate_constraints)
+
+    def validate_constraints(self, exclude=None):
+        """A unique-in-tenant violation is an error on its field (``code``), as if it were unique alone."""
+        errors: dict = {}
+        for model_class, constraints in self.get_constraints():
+            for constraint in constraints:
+                try:
+                    constraint.validate(model_class, self, exclude=exclude)
+                except ValidationError as error:
+                    fields = [name for name in getattr(constraint, "fields", ()) if name != "tenant"]
+                    if getattr(error, "code", None) in ("unique", "unique_together") and len(fields) == 1:
+                        field = self._meta.get_field(fields[0])
+                        message = ValidationError(
+                            field.error_messages["unique"],
+                            code="unique",
+                            params={"model_name": capfirst(self._meta.verbose_name), "field_label": field.verbose_name},
+                        )
+                        errors.setdefault(fields[0], []).append(message)
+                    else:
+                        errors = error.update_error_dict(errors)
+        if errors:
+            raise ValidationError(errors)
 
 
 @pghistory.track(pghistory.InsertEvent(), pghistory.UpdateEvent(), pghistory.DeleteEvent())

@@ -35,13 +35,12 @@ class TenantPageMixin(LoginRequiredMixin):
         self.tenant = request.tenant
         self.membership = membership_for(request.user, request.tenant)
         request.membership = self.membership
-        if self.read_roles is not None and self.membership.role not in self.read_roles:
-            raise PermissionDenied
-        if self.capability is not None:
+        may_read = self.read_roles is None or self.membership.role in self.read_roles
+        may_act = self.capability is None or role_can(self.membership.role, self.capability)
+        if not (may_read and may_act):
             if self.object_first and "pk" in kwargs and hasattr(self, "get_object"):
-                self.get_object()
-            if not role_can(self.membership.role, self.capability):
-                raise PermissionDenied
+                self.get_object()  # another tenant's or partner's object is a 404 before any 403
+            raise PermissionDenied
         return super().dispatch(request, *args, **kwargs)
 
     def get_queryset(self):

@@ -8,4 +8,6 @@ urlpatterns = [
     path("login/", views.LoginView.as_view(), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("t/<slug:tenant_slug>/", views.TenantHomeView.as_view(), name="tenant-home"),
+    path("t/<slug:tenant_slug>/members/", views.MemberListView.as_view(), name="members"),
+    path("t/<slug:tenant_slug>/members/new/", views.MemberAddView.as_view(), name="member-add"),
 ]

@@ -1,13 +1,25 @@
+"""Pages of the tenancy app: login, the tenant chooser, each tenant's home, and its members."""
+
+from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.db.models import Count
+from django.http import HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.views.generic import TemplateView
+from django.utils.translation import gettext as _
+from django.views.generic import FormView, ListView, TemplateView
 
-from partners.models import Tier
+from common.errors import ApplicationError
+from partners.models import PartnerStatus, Tier
 
+from . import services
 from .access import memberships_of, visible_partners
-from .pages import TenantPageMixin
+from .forms import MemberForm
+from .models import Membership
+from .pages import TenantPageMixin, apply_errors_to_form
+from .roles import Capability
 
 
 class LoginView(auth_views.LoginView):
@@ -29,6 +41,7 @@ class TenantHomeView(TenantPageMixin, TemplateView):
 
     model = Tier
     partner_field = None
+    nav_section = "home"
 
     def get_template_names(self):
         if self.membership.is_partner_side:
@@ -38,12 +51,77 @@ class TenantHomeView(TenantPageMixin, TemplateView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         if self.membership.is_partner_side:
-            partner = visible_partners(self.membership).select_related("tier", "manager").get()
-            context["partner"] = partner
-            context["tiers"] = Tier.objects.all()
-            context["next_tier"] = Tier.objects.filter(rank__lt=partner.tier.rank).order_by("-rank").first()
+            context.update(self.portal_context())
         else:
-            partners = visible_partners(self.membership)
-            context["partner_count"] = partners.count()
-            context["tiers"] = list(Tier.objects.all())
+            context.update(self.dashboard_context())
         return context
+
+    def portal_context(self) -> dict:
+        """The partner's own profile, its tier and benefits, and the tier above it to aim for."""
+        partner = visible_partners(self.membership).select_related("tier", "manager").get()
+        tiers = list(Tier.objects.all())
+        better = [tier for tier in tiers if tier.rank < partner.tier.rank]
+        return {"partner": partner, "tiers": tiers, "next_tier": better[-1] if better else None}
+
+    def dashboard_context(self) -> dict:
+        """Counts of the partners the member sees, by status and by tier."""
+        partners = visible_partners(self.membership)
+        by_status = dict(partners.order_by().values_list("status").annotate(count=Count("pk")))
+        by_tier = dict(partners.order_by().values_list("tier_id").annotate(count=Count("pk")))
+        tiers = list(Tier.objects.all())
+        return {
+            "partner_count": sum(by_status.values()),
+            "status_counts": [(value, label, by_status.get(value, 0)) for value, label in PartnerStatus.choices],
+            "tier_counts": [(tier, by_tier.get(tier.pk, 0)) for tier in tiers],
+            "tier_chart": {
+                "labels": [tier.name for tier in tiers],
+                "counts": [by_tier.get(tier.pk, 0) for tier in tiers],
+            },
+            "recent_partners": partners.select_related("tier").order_by("-created_at")[:5],
+            "tiers": tiers,
+        }
+
+
+class MemberListView(TenantPageMixin, ListView):
+    """The tenant's members; a partner administrator sees its own partner's users only."""
+
+    model = Membership
+    partner_field = "partner"
+    nav_section = "members"
+    capability = Capability.MANAGE_MEMBERS
+    template_name = "tenancy/member_list.html"
+    paginate_by = 50
+
+    def narrow_queryset(self, queryset):
+        return queryset.select_related("user", "partner").order_by("user__email")
+
+
+class MemberAddView(TenantPageMixin, FormView):
+    """Add a user to the tenant with a role; the service enforces who may add whom."""
+
+    model = Membership
+    partner_field = "partner"
+    nav_section = "members"
+    capability = Capability.MANAGE_MEMBERS
+    form_class = MemberForm
+    template_name = "tenancy/member_form.html"
+
+    def get_form_kwargs(self):
+        return {**super().get_form_kwargs(), "actor": self.membership}
+
+    def form_valid(self, form):
+        data = form.cleaned_data
+        try:
+            member = services.member_create(
+                actor=self.membership,
+                email=data["email"],
+                full_name=data["full_name"],
+                role=data["role"],
+                partner=data.get("partner"),
+                password=data["password"] or None,
+            )
+        except (ValidationError, ApplicationError) as error:
+            apply_errors_to_form(form, error)
+            return self.form_invalid(form)
+        messages.success(self.request, _("%(email)s added as a member.") % {"email": member.user.email})
+        return HttpResponseRedirect(reverse("members", kwargs={"tenant_slug": self.tenant.slug}))

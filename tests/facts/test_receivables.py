@@ -150,4 +150,4 @@ def test_receivables_take_the_same_number_of_queries_for_10_and_100_partners(acm
             figures = receivables_as_of(day=D(2026, 3, 1))
         assert all(figures[p.pk].outstanding == Decimal("70.00") for p in partners)
         counts.append(len(queries))
-    assert counts[0] == counts[1] == 1
+    assert counts[0] == counts[1] <= 4  # the statement, and its SET LOCAL inside a savepoint

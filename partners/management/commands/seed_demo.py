@@ -1,0 +1,62 @@
+"""``seed_demo``: two demo vendors with about 200 partners and a login for every role."""
+
+from __future__ import annotations
+
+import time
+
+from django.core.management.base import BaseCommand, CommandError
+from django.utils.translation import gettext as _
+
+from demo.catalog import DEFAULT_PARTNERS_PER_TENANT, DEMO_PASSWORD
+from demo.seed import DemoIncomplete, Login, seed_demo
+
+
+class Command(BaseCommand):
+    help = (
+        "Create the demo tenants huaxin (华信科技, Chinese) and northwind (Northwind Systems, English) "
+        "with partners, contacts, contracts, history and a login for every role; print the logins. "
+        "If they exist already, only print the logins (--reset drops and recreates them)."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument("--reset", action="store_true", help="Drop the demo tenants and their users first.")
+        parser.add_argument(
+            "--partners",
+            type=int,
+            default=DEFAULT_PARTNERS_PER_TENANT,
+            help=f"Partners per tenant (default {DEFAULT_PARTNERS_PER_TENANT}; at least 2).",
+        )
+
+    def handle(self, *args, reset: bool, partners: int, **options):
+        if partners < 2:
+            raise CommandError(_("--partners must be at least 2 (the demo's partner logins belong to two of them)."))
+        started = time.monotonic()
+        try:
+            result = seed_demo(partners_per_tenant=partners, reset=reset)
+        except DemoIncomplete as error:
+            raise CommandError(
+                _("Only some demo tenants exist (%(slugs)s); run seed_demo --reset to make the demo again.")
+                % {"slugs": error}
+            ) from error
+        if result.created:
+            self.stdout.write(
+                self.style.SUCCESS(_("Demo data created in %(seconds).1f s.") % {"seconds": time.monotonic() - started})
+            )
+        else:
+            self.stdout.write(_("The demo tenants exist already (seed_demo --reset makes them again)."))
+        self.print_logins(result.logins)
+
+    def print_logins(self, logins: list[Login]) -> None:
+        self.stdout.write("")
+        self.stdout.write(self.style.MIGRATE_HEADING(_("Demo logins — password for all: %s") % DEMO_PASSWORD))
+        email_width = max((len(login.email) for login in logins), default=10)
+        header = f"  {_('tenant'):<10} {_('role'):<16} {_('e-mail'):<{email_width}}  {_('partner')}"
+        self.stdout.write(header)
+        for login in logins:
+            self.stdout.write(f"  {login.tenant:<10} {login.role:<16} {login.email:<{email_width}}  {login.partner}")
+        shared = sorted({login.email for login in logins if sum(other.email == login.email for other in logins) > 1})
+        if shared:
+            self.stdout.write(
+                _("  %(emails)s belongs to both tenants: after login, Qudao asks which one to open.")
+                % {"emails": ", ".join(shared)}
+            )

@@ -1,0 +1,66 @@
+"""Token authentication, the OpenAPI schema and the browsable docs (SPEC §6)."""
+
+from django.contrib.staticfiles import finders
+from rest_framework.test import APIClient
+
+from tests.conftest import tenant_api
+from tests.world import PASSWORD, email_for
+
+
+def test_a_member_obtains_a_token_with_email_and_password_and_uses_it(world):
+    # given
+    client = APIClient()
+    # when
+    response = client.post("/api/v1/auth/token/", {"username": email_for("acme", "viewer"), "password": PASSWORD})
+    # then
+    assert response.status_code == 200, response.content
+    token = response.json()["token"]
+    client.credentials(HTTP_AUTHORIZATION=f"Token {token}")
+    listed = client.get(tenant_api("acme", "partners/"))
+    assert listed.status_code == 200
+    assert listed.json()["count"] == 2
+
+
+def test_a_wrong_password_is_a_400_with_a_message_and_no_token(world):
+    response = APIClient().post("/api/v1/auth/token/", {"username": email_for("acme", "viewer"), "password": "nope"})
+    assert response.status_code == 400
+    body = response.json()
+    assert body["message"]
+    assert "token" not in body
+
+
+def test_without_credentials_the_api_answers_401_or_403_in_json(world):
+    response = APIClient().get(tenant_api("acme", "partners/"))
+    assert response.status_code in (401, 403)
+    assert response.json()["message"]
+
+
+def test_a_bad_token_is_refused(world):
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION="Token not-a-real-token")
+    response = client.get(tenant_api("acme", "partners/"))
+    assert response.status_code in (401, 403)
+    assert response.json()["message"]
+
+
+def test_the_openapi_schema_describes_the_partner_paths(world):
+    response = APIClient().get("/api/v1/schema/", HTTP_ACCEPT="application/vnd.oai.openapi+json")
+    assert response.status_code == 200, response.content[:500]
+    paths = response.json()["paths"]
+    assert "/api/v1/t/{tenant_slug}/partners/" in paths
+    assert "/api/v1/t/{tenant_slug}/partners/{id}/history/" in paths
+    assert "/api/v1/t/{tenant_slug}/partners/{id}/tier/" in paths
+    assert "/api/v1/t/{tenant_slug}/partners/{id}/contracts/" in paths
+    assert "/api/v1/t/{tenant_slug}/tiers/" in paths
+    assert "/api/v1/t/{tenant_slug}/members/" in paths
+    assert "post" in paths["/api/v1/t/{tenant_slug}/partners/"]
+
+
+def test_the_docs_page_loads_its_assets_from_our_own_static_files_not_a_cdn(world):
+    response = APIClient().get("/api/v1/docs/")
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "/static/drf_spectacular_sidecar/swagger-ui-dist/" in html
+    for cdn in ("cdn.jsdelivr.net", "unpkg.com", "cdnjs.cloudflare.com"):
+        assert cdn not in html
+    assert finders.find("drf_spectacular_sidecar/swagger-ui-dist/swagger-ui-bundle.js") is not None

@@ -1,0 +1,666 @@
+"""The authorization matrix (SPEC §2): every tenant route × every role × own / other partner / other tenant.
+
+The routes come from the URL resolver, so a page or endpoint added later is covered without
+editing this file: every pattern with ``<tenant_slug>`` is walked, the model its ``pk`` names is
+read from the view (``model``), and an object of that model is made for the acting member's
+own partner, another partner of the same tenant, and another tenant (``object_for``). A model
+that ``object_for`` does not know fails the matrix instead of being skipped.
+
+What is expected of each request is derived twice: from the view's declarations
+(``read_roles``, ``capability``, ``write_capability``/``required_capability``) read against
+``tenancy.roles.CAPABILITIES``, and, for the resources the SPEC names, from the hard-coded
+``SPEC_EXPECTATIONS`` below, so a wrong capability table fails too.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import dataclasses
+import datetime
+from collections.abc import Callable
+from decimal import Decimal
+from types import SimpleNamespace
+
+import pytest
+from django.apps import apps
+from django.conf import settings
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import connection, transaction
+from django.db.models import Model
+from django.test import Client, override_settings
+from django.urls import URLResolver, get_resolver, resolve, reverse
+from rest_framework.exceptions import PermissionDenied
+from rest_framework.test import APIClient
+from rest_framework.views import APIView
+
+from facts.models import ImportJob, Invoice, Payment, Sale, WriteOff
+from partners import services as partner_services
+from partners.models import Contact, Contract, Partner, Tier
+from qudao_api.viewsets import TenantViewSet
+from scoring.models import JobRun, PartnerScore, TierRecommendation
+from targets.models import CompanyGoal, Target
+from tenancy import services as tenancy_services
+from tenancy.context import tenant_scope
+from tenancy.models import Membership
+from tenancy.pages import TenantPageMixin
+from tenancy.roles import CAPABILITIES, PARTNER_ROLES, Role
+
+from .world import PASSWORD, load_world
+
+ROLES = [role.value for role in Role]
+OWN, OTHER_PARTNER, OTHER_TENANT, SAME_TENANT = "own", "other-partner", "other-tenant", "same-tenant"
+HOME, AWAY = "acme", "globex"
+WRITE_METHODS = {"post", "put", "patch", "delete"}
+DENY, ALLOW = "deny", "allow"
+DAY = datetime.date(2026, 3, 2)
+
+# Never in any answer to a partner-side member (SPEC §1): the other partner, and vendor-only notes.
+PARTNER_SIDE_SECRETS = ("ACME-OTHER", "Acme Other Partner", "secret vendor note", "other secret note")
+# Never in any answer of tenant acme: tenant globex's partners.
+OTHER_TENANT_SECRETS = ("GLOBEX-OWN", "GLOBEX-OTHER", "Globex Own Partner", "Globex Other Partner")
+
+
+# --- the routes ---------------------------------------------------------------------------------
+
+
+@dataclasses.dataclass(frozen=True)
+class Route:
+    pattern: str
+    name: str | None
+    callback: Callable
+    kwargs: tuple[str, ...]
+
+    @property
+    def is_api(self) -> bool:
+        view_class = getattr(self.callback, "cls", None)
+        return view_class is not None and issubclass(view_class, APIView)
+
+    @property
+    def view_class(self) -> type:
+        return self.callback.cls if self.is_api else getattr(self.callback, "view_class", None)
+
+    @property
+    def model(self) -> type[Model] | None:
+        return getattr(self.view_class, "model", None)
+
+    @property
+    def is_detail(self) -> bool:
+        return "pk" in self.kwargs
+
+    @property
+    def is_partner_bound(self) -> bool:
+        """Whether the view's rows belong to partners (``partner_field`` None: shared by the tenant)."""
+        return getattr(self.view_class, "partner_field", "partner") is not None
+
+    def methods(self) -> list[str]:
+        if self.is_api and getattr(self.callback, "actions", None):
+            allowed = self.view_class.http_method_names
+            return [method for method in self.callback.actions if method in allowed]
+        view_class = self.view_class
+        if view_class is None:  # a plain function view: GET only (it cannot tell us more)
+            return ["get"]
+        # A page is read with GET; a page that takes a form (or an action) is also sent a POST.
+        allowed = getattr(view_class, "http_method_names", ("get", "post"))
+        return [method for method in ("get", "post") if method in allowed and hasattr(view_class, method)]
+
+    def __str__(self) -> str:
+        return self.name or self.pattern
+
+
+def _walk(resolver, prefix: str = "", namespace: str | None = None, groups: tuple[str, ...] = ()):
+    for entry in resolver.url_patterns:
+        entry_groups = groups + tuple(entry.pattern.regex.groupindex)
+        text = prefix + str(entry.pattern).lstrip("^").rstrip("$")
+        if isinstance(entry, URLResolver):
+            inner = namespace
+            if entry.namespace:
+                inner = f"{namespace}:{entry.namespace}" if namespace else entry.namespace
+            yield from _walk(entry, text, inner, entry_groups)
+        else:
+            name = f"{namespace}:{entry.name}" if namespace and entry.name else entry.name
+            yield Route(pattern=text, name=name, callback=entry.callback, kwargs=entry_groups)
+
+
+def tenant_routes() -> list[Route]:
+    """Every route under a tenant. Format-suffix twins (``.json``) repeat a route and are left out."""
+    return [route for route in _walk(get_resolver()) if "tenant_slug" in route.kwargs and "format" not in route.kwargs]
+
+
+ROUTES = tenant_routes()
+
+
+# --- the objects a pk can name ------------------------------------------------------------------
+
+
+@dataclasses.dataclass
+class Subject:
+    """An object the matrix points a route at, and the strings that identify it (never leaked)."""
+
+    obj: Model
+    tenant_slug: str
+    secrets: tuple[str, ...]
+
+
+OBJECT_FACTORIES: dict[type[Model], Callable] = {}
+
+
+def makes(model: type[Model]):
+    def register(factory):
+        OBJECT_FACTORIES[model] = factory
+        return factory
+
+    return register
+
+
+def object_for(model: type[Model], world, which: str) -> Subject:
+    """An instance of ``model`` for the acting member's own partner, another partner, or another tenant.
+
+    Each factory takes the tenant's world, the partner the row belongs to and ``which``, runs in
+    that tenant's scope, and returns the object and the strings that would betray it.
+    """
+    factory = OBJECT_FACTORIES.get(model)
+    if factory is None:
+        pytest.fail(
+            f"add {model._meta.label} to object_for in tests/test_authorization_matrix.py "
+            "(a route names it, and the matrix must not skip a route)",
+            pytrace=False,
+        )
+    slug = AWAY if which == OTHER_TENANT else HOME
+    tenant_world = world[slug]
+    partner = tenant_world.other if which == OTHER_PARTNER else tenant_world.own
+    with tenant_scope(tenant_world.tenant):
+        obj, secrets = factory(tenant_world, partner, which)
+    return Subject(obj=obj, tenant_slug=slug, secrets=tuple(secrets))
+
+
+def _tag(partner, which: str) -> str:
+    """A string unique to this object, to look for in answers that must not show it."""
+    return f"{which}-{partner.code}".lower()
+
+
+@makes(Partner)
+def _partner(tenant_world, partner, which):
+    return partner, (partner.code, partner.name)
+
+
+@makes(Tier)
+def _tier(tenant_world, partner, which):
+    if which != OTHER_TENANT:  # tiers belong to no partner: every member of the tenant reads them
+        return Tier.objects.get(code="ordinary"), ()
+    tier = partner_services.tier_create(code="globex-only", name="Globex Only Tier", rank=9, min_score=50)
+    return tier, (tier.code, tier.name)
+
+
+@makes(Membership)
+def _membership(tenant_world, partner, which):
+    if which == OWN:  # a member of the acting member's own partner
+        return tenant_world.member(Role.PARTNER_USER), ()
+    email = f"matrix-{which}@{tenant_world.tenant.slug}.test"
+    membership = tenancy_services.member_create(
+        actor=tenant_world.member(Role.ADMIN), email=email, password=PASSWORD, role=Role.PARTNER_USER, partner=partner
+    )
+    return membership, (email,)
+
+
+@makes(Contract)
+def _contract(tenant_world, partner, which):
+    contract = partner_services.contract_create(
+        partner=partner,
+        number=f"CT-{_tag(partner, which)}",
+        starts_on=datetime.date(2026, 1, 1),
+        ends_on=datetime.date(2026, 12, 31),
+        terms=f"terms of {_tag(partner, which)}",
+        file=SimpleUploadedFile("contract.pdf", b"%PDF-1.4\n%matrix\n", content_type="application/pdf"),
+    )
+    return contract, (contract.number, contract.terms)
+
+
+@makes(Contact)
+def _contact(tenant_world, partner, which):
+    contact = partner_services.contact_create(partner=partner, name=f"Contact {_tag(partner, which)}")
+    return contact, (contact.name,)
+
+
+@makes(Sale)
+def _sale(tenant_world, partner, which):
+    tag = _tag(partner, which)
+    sale = Sale.objects.create(
+        external_id=f"S-{tag}", partner=partner, date=DAY, customer=f"customer {tag}", amount=Decimal("100.00")
+    )
+    return sale, (sale.external_id, sale.customer)
+
+
+@makes(Invoice)
+def _invoice(tenant_world, partner, which):
+    tag = _tag(partner, which)
+    invoice = Invoice.objects.create(
+        external_id=f"I-{tag}", partner=partner, number=f"INV-{tag}", issue_date=DAY, due_date=DAY, amount=100
+    )
+    return invoice, (invoice.external_id, invoice.number)
+
+
+@makes(Payment)
+def _payment(tenant_world, partner, which):
+    payment = Payment.objects.create(external_id=f"P-{_tag(partner, which)}", partner=partner, date=DAY, amount=50)
+    return payment, (payment.external_id,)
+
+
+@makes(WriteOff)
+def _write_off(tenant_world, partner, which):
+    tag = _tag(partner, which)
+    write_off = WriteOff.objects.create(
+        external_id=f"W-{tag}", partner=partner, date=DAY, amount=10, reason=f"loss {tag}"
+    )
+    return write_off, (write_off.external_id, write_off.reason)
+
+
+@makes(ImportJob)
+def _import_job(tenant_world, partner, which):
+    if which != OTHER_TENANT:  # imports belong to the tenant, not to a partner
+        job, _created = ImportJob.objects.get_or_create(
+            kind="sales", original_filename="matrix-home.csv", defaults={"file": "imports/matrix-home.csv"}
+        )
+        return job, ()
+    job = ImportJob.objects.create(kind="sales", original_filename="matrix-away.csv", file="imports/matrix-away.csv")
+    return job, (job.original_filename,)
+
+
+@makes(Target)
+def _target(tenant_world, partner, which):
+    target = Target(partner=partner, metric="sales", value=Decimal("1000"))
+    target.set_period("2026-Q1")
+    target.save()
+    return target, ()
+
+
+@makes(CompanyGoal)
+def _goal(tenant_world, partner, which):
+    name = "Goal matrix-home" if which != OTHER_TENANT else "Goal matrix-away"
+    goal = CompanyGoal.objects.filter(name=name).first()
+    if goal is None:
+        goal = CompanyGoal(name=name, metric="sales", value=Decimal("5000"))
+        goal.set_period("2026-Q2")
+        goal.save()
+    return goal, (goal.name,) if which == OTHER_TENANT else ()
+
+
+def _score(partner) -> PartnerScore:
+    component = Decimal("50.00")
+    return PartnerScore.objects.create(
+        partner=partner,
+        day=DAY,
+        **dict.fromkeys(("volume", "growth", "attainment", "collection", "overdue", "score"), component),
+        weights={"volume": 30, "growth": 15, "attainment": 25, "collection": 20, "overdue": 10},
+        recommended_tier=Tier.objects.get(code="strategic"),
+        **dict.fromkeys(
+            ("sales_365", "sales_prior_365", "max_sales_365", "payments_365", "invoices_365", "outstanding"),
+            Decimal("0"),
+        ),
+        overdue_amount=Decimal("0"),
+    )
+
+
+@makes(PartnerScore)
+def _partner_score(tenant_world, partner, which):
+    return _score(partner), ()
+
+
+@makes(TierRecommendation)
+def _recommendation(tenant_world, partner, which):
+    recommendation = TierRecommendation.objects.create(
+        partner=partner,
+        score=_score(partner),
+        from_tier=Tier.objects.get(code="ordinary"),
+        to_tier=Tier.objects.get(code="strategic"),
+        reason=f"reason {_tag(partner, which)}",
+    )
+    return recommendation, (recommendation.reason,)
+
+
+@makes(JobRun)
+def _job_run(tenant_world, partner, which):
+    step = f"step {which}" if which == OTHER_TENANT else "step home"
+    job = JobRun.objects.filter(step=step).first() or JobRun.objects.create(day=DAY, step=step, status="succeeded")
+    return job, (step,) if which == OTHER_TENANT else ()
+
+
+# --- what the SPEC says, by hand ----------------------------------------------------------------
+
+VENDOR_WRITERS = {Role.ADMIN, Role.CHANNEL_MANAGER}
+
+
+def _only(allowed) -> dict[str, str]:
+    return {role: ALLOW if role in allowed else DENY for role in ROLES}
+
+
+EVERYONE = _only(set(ROLES))
+FACTS = ("sale", "invoice", "payment", "writeoff")
+# (route name, method) → role → allow/deny, for the resources SPEC §1/§6 names.
+SPEC_EXPECTATIONS: dict[tuple[str, str], dict[str, str]] = {
+    ("api:partner-list", "get"): EVERYONE,
+    ("api:partner-list", "post"): _only(VENDOR_WRITERS),
+    ("api:partner-detail", "get"): EVERYONE,
+    ("api:partner-detail", "patch"): _only(VENDOR_WRITERS),
+    ("api:partner-history", "get"): EVERYONE,
+    ("api:partner-tier", "post"): _only(VENDOR_WRITERS),
+    ("api:partner-contracts", "get"): EVERYONE,
+    ("api:partner-contracts", "post"): _only(VENDOR_WRITERS),
+    ("api:tier-list", "get"): EVERYONE,  # partners read the rules that pay them
+    ("api:tier-list", "post"): _only(VENDOR_WRITERS),
+    ("api:tier-detail", "get"): EVERYONE,
+    ("api:tier-detail", "patch"): _only(VENDOR_WRITERS),
+    ("api:member-list", "get"): EVERYONE,
+    ("api:member-list", "post"): _only({Role.ADMIN, Role.PARTNER_ADMIN}),  # a partner admin manages its users
+    ("partners:list", "get"): EVERYONE,
+    ("partners:detail", "get"): EVERYONE,
+    ("partners:create", "post"): _only(VENDOR_WRITERS),
+    ("partners:edit", "post"): _only(VENDOR_WRITERS),
+    ("partners:change-tier", "post"): _only(VENDOR_WRITERS),
+    ("partners:tiers", "get"): EVERYONE,
+    ("partners:tier-edit", "post"): _only(VENDOR_WRITERS),
+    ("partners:contract-file", "get"): EVERYONE,
+    # SPEC §3: admin and finance members write facts; the other roles read them (partners, their own).
+    **{(f"api:{fact}-bulk", "post"): _only({Role.ADMIN, Role.FINANCE}) for fact in FACTS},
+    **{(f"api:{fact}-list", "get"): EVERYONE for fact in FACTS},
+    # SPEC §1: channel managers set targets; partners see their own targets and scores.
+    ("api:target-list", "get"): EVERYONE,
+    ("api:target-list", "post"): _only(VENDOR_WRITERS),
+    ("api:target-detail", "patch"): _only(VENDOR_WRITERS),
+    ("api:score-list", "get"): EVERYONE,
+    # SPEC §4.3: tier changes are recommendations that a channel manager applies.
+    ("api:tier-recommendation-apply", "post"): _only(VENDOR_WRITERS),
+}
+
+
+# --- what the code declares ---------------------------------------------------------------------
+
+
+def declared_expectation(route: Route, method: str, role: str) -> str:
+    """Allow or deny, read from the view's declarations and the capability table."""
+    view_class = route.view_class
+    read_roles = getattr(view_class, "read_roles", None)
+    if read_roles is not None and role not in read_roles:
+        return DENY
+    if route.is_api:
+        view = view_class(**route.callback.initkwargs)
+        view.action = (route.callback.actions or {}).get(method)
+        view.request = SimpleNamespace(method=method.upper())
+        view.kwargs = {}
+        try:
+            capability = view.required_capability()
+        except PermissionDenied:  # a write the view declares no capability for
+            return DENY
+    else:
+        capability = getattr(view_class, "capability", None)
+    if capability is None:
+        return ALLOW
+    return ALLOW if role in CAPABILITIES[capability] else DENY
+
+
+# --- the cases ----------------------------------------------------------------------------------
+
+
+def _targets(route: Route) -> list[str]:
+    if not route.is_detail:
+        return [SAME_TENANT, OTHER_TENANT]
+    if not route.is_partner_bound:  # another partner's tier is just a tier
+        return [OWN, OTHER_TENANT]
+    return [OWN, OTHER_PARTNER, OTHER_TENANT]
+
+
+CASES = [
+    pytest.param(route, method, role, id=f"{route}-{method}-{role}")
+    for route in ROUTES
+    for method in route.methods()
+    for role in ROLES
+]
+
+
+def _url(route: Route, slug: str, subject: Subject | None) -> str:
+    kwargs = {"tenant_slug": slug}
+    for name in route.kwargs:
+        if name == "tenant_slug":
+            continue
+        if name != "pk":
+            pytest.fail(f"{route.pattern}: teach the matrix how to fill the URL argument “{name}”", pytrace=False)
+        kwargs["pk"] = subject.obj.pk
+    if route.name is None:
+        pytest.fail(f"{route.pattern}: name the route so the matrix can reverse it", pytrace=False)
+    url = reverse(route.name, kwargs=kwargs)
+    assert resolve(url).func == route.callback, f"{route.name} reverses to another view: {url}"
+    return url
+
+
+_CLIENTS: dict[tuple[bool, str], Client] = {}
+
+
+def _client(route: Route, membership) -> Client:
+    """One logged-in client per role and kind, for the whole module.
+
+    Page sessions live in signed cookies here (see ``_matrix_settings``), so a login outlives
+    the transaction it was made in and costs nothing per case.
+    """
+    key = (route.is_api, membership.role)
+    if key not in _CLIENTS:
+        if route.is_api:
+            client = APIClient()
+            client.force_authenticate(user=membership.user)
+        else:
+            client = Client()
+            client.force_login(membership.user)
+        _CLIENTS[key] = client
+    return _CLIENTS[key]
+
+
+def _request(route: Route, method: str, client: Client, url: str) -> tuple[int, str]:
+    if method == "get":
+        response = client.get(url)
+    elif route.is_api:
+        response = getattr(client, method)(url, {}, format="json")
+    else:
+        response = getattr(client, method)(url, {})
+    # Reading a streamed file through the test client's wrapper also closes it properly.
+    body = b"".join(response.streaming_content) if response.streaming else response.content
+    client.cookies.pop("messages", None)  # a flash message is for the next page of this case only
+    return response.status_code, body.decode("utf-8", errors="replace")
+
+
+def _local_models() -> list[type[Model]]:
+    """Every model of the project's own apps (their event tables included)."""
+    base = str(settings.BASE_DIR)
+    local = [
+        config
+        for config in apps.get_app_configs()
+        if str(config.path).startswith(base) and "site-packages" not in str(config.path)
+    ]
+    return [model for config in local for model in config.get_models() if not model._meta.proxy]
+
+
+def _snapshot_sql() -> str:
+    parts = [
+        f"SELECT '{model._meta.db_table}', count(*), "
+        f"md5(coalesce(string_agg(t::text, '|' ORDER BY t.\"{model._meta.pk.column}\"), '')) "
+        f'FROM "{model._meta.db_table}" t'
+        for model in _local_models()
+    ]
+    return " UNION ALL ".join(parts)
+
+
+def snapshot() -> dict[str, tuple[int, str]]:
+    """A digest of every row of the project's tables, in one query (with no tenant in scope: all rows)."""
+    with connection.cursor() as cursor:
+        cursor.execute(_snapshot_sql())
+        return {table: (count, digest) for table, count, digest in cursor.fetchall()}
+
+
+def _changed(before: dict, after: dict) -> list[str]:
+    return sorted(table for table in after if before.get(table) != after[table])
+
+
+def _assert_no_leak(body: str, secrets, context: str) -> None:
+    leaked = [secret for secret in secrets if secret and secret in body]
+    assert not leaked, f"{context}: the answer shows {leaked}"
+
+
+_WORLD: dict = {}
+
+
+@pytest.fixture
+def matrix_world(db):
+    """The shared world, read once for the whole matrix (its rows never change: every case rolls back)."""
+    if "world" not in _WORLD:
+        _WORLD["world"] = load_world()
+    return _WORLD["world"]
+
+
+@pytest.fixture(scope="module", autouse=True)
+def _matrix_settings(tmp_path_factory):
+    with override_settings(
+        MEDIA_ROOT=tmp_path_factory.mktemp("matrix-media"),
+        SESSION_ENGINE="django.contrib.sessions.backends.signed_cookies",
+    ):
+        yield
+    _CLIENTS.clear()
+
+
+@contextlib.contextmanager
+def _rolled_back():
+    """One case of the matrix: whatever it writes is undone before the next case."""
+    with transaction.atomic():
+        yield
+        transaction.set_rollback(True)
+
+
+class Case:
+    """One route, method and role, pointed at each target in turn."""
+
+    def __init__(self, route: Route, method: str, role: str, world):
+        self.route, self.method, self.role, self.world = route, method, role, world
+        self.membership = world[HOME].member(role)
+        self.is_write = method in WRITE_METHODS
+        self.subjects: dict[str, Subject] = {}
+        self.context = f"{role} {method.upper()} {route}"
+
+    def subject(self, which: str) -> Subject:
+        if which not in self.subjects:
+            self.subjects[which] = object_for(self.route.model, self.world, which)
+        return self.subjects[which]
+
+    def secrets(self) -> list[str]:
+        """What no answer to this member may show: another tenant, and for partners another partner."""
+        secrets = list(OTHER_TENANT_SECRETS)
+        if self.role in PARTNER_ROLES:
+            secrets += PARTNER_SIDE_SECRETS
+        for which in (OTHER_PARTNER, OTHER_TENANT):
+            if which in self.subjects and (which == OTHER_TENANT or self.role in PARTNER_ROLES):
+                secrets += self.subjects[which].secrets
+        return secrets
+
+    def send(self, slug: str, subject: Subject | None) -> tuple[int, str, list[str]]:
+        """The request, the answer's body, and the tables a write changed (reads are not snapshotted)."""
+        url = _url(self.route, slug, subject)
+        if not self.is_write:
+            return (*_request(self.route, self.method, self.client, url), [])
+        before = snapshot()
+        status, body = _request(self.route, self.method, self.client, url)
+        return status, body, _changed(before, snapshot())
+
+    def prepare(self) -> None:
+        """Rows of the route's model on every side (so a leak would show), made before any case runs."""
+        route = self.route
+        self.client = _client(route, self.membership)  # logged in before any snapshot (a login writes)
+        if route.model is None:
+            if route.is_detail:
+                pytest.fail(f"{route}: a route with a pk must name its model on the view", pytrace=False)
+            return
+        for which in (OWN, OTHER_PARTNER, OTHER_TENANT) if route.is_partner_bound else (OWN, OTHER_TENANT):
+            self.subject(which)
+
+    def check(self, target_kind: str) -> None:
+        route, context = self.route, f"{self.context} [{target_kind}]"
+        subject = self.subjects[target_kind] if route.is_detail else None
+
+        if target_kind == OTHER_TENANT:
+            # (a) a URL under another tenant: 404, whatever the role and the object
+            status, body, changed = self.send(AWAY, subject)
+            assert status == 404, f"{context} under /t/{AWAY}/: {status}"
+            _assert_no_leak(body, self.secrets(), context)
+            assert not changed, f"{context} under /t/{AWAY}/ changed {changed}"
+            if route.is_detail:
+                # (b) another tenant's object under one's own tenant: 404, nothing of it shown
+                status, body, changed = self.send(HOME, subject)
+                assert status == 404, f"{context} with {AWAY}'s object: {status}"
+                _assert_no_leak(body, self.secrets(), context)
+                assert not changed, f"{context} with {AWAY}'s object changed {changed}"
+            return
+
+        if route.is_detail and target_kind == OTHER_PARTNER and self.role in PARTNER_ROLES:
+            # (b) another partner's object, for a partner-side member: 404, nothing of it shown
+            status, body, changed = self.send(HOME, subject)
+            assert status == 404, f"{context}: {status}"
+            _assert_no_leak(body, self.secrets(), context)
+            assert not changed, f"{context} changed {changed}"
+            return
+
+        declared = declared_expectation(route, self.method, self.role)
+        specified = SPEC_EXPECTATIONS.get((route.name, self.method), {}).get(self.role)
+        expected = specified or declared
+        status, body, changed = self.send(HOME, subject)
+        # (d) no answer shows a partner-side member another partner or vendor-only notes
+        _assert_no_leak(body, self.secrets(), context)
+        if expected == DENY:
+            # (c) a role that may read but not do: 403, and nothing written
+            assert status == 403, f"{context}: expected 403, got {status}"
+            assert not changed, f"{context} was refused but changed {changed}"
+        elif self.is_write:
+            assert status not in (403, 404) and status < 500, f"{context}: expected to be let through, got {status}"
+        else:
+            assert 200 <= status < 400, f"{context}: expected to read, got {status}"
+        assert declared == expected, f"{context}: the view declares {declared}, the SPEC says {specified}"
+
+
+@pytest.mark.parametrize(("route", "method", "role"), CASES)
+def test_authorization_matrix(matrix_world, subtests, route, method, role):
+    case = Case(route, method, role, matrix_world)
+    case.prepare()
+    for target_kind in _targets(route):
+        with subtests.test(target=target_kind), _rolled_back():
+            case.check(target_kind)
+
+
+# --- the matrix's own sanity --------------------------------------------------------------------
+
+
+def test_the_matrix_walks_both_api_and_page_routes():
+    names = {route.name for route in ROUTES}
+    assert {"api:partner-list", "api:partner-detail", "api:tier-detail", "api:member-list"} <= names
+    assert {"tenant-home", "partners:contract-file"} <= names
+    assert any(not route.is_api for route in ROUTES) and any(route.is_api for route in ROUTES)
+
+
+def test_every_tenant_route_stands_on_the_tenant_base_classes():
+    """Scoping and access live in one base per kind (STYLE "The tenant wall"), never in each view."""
+    strays = [
+        str(route)
+        for route in ROUTES
+        if not (
+            issubclass(route.view_class, TenantViewSet)
+            if route.is_api
+            else route.view_class is not None and issubclass(route.view_class, TenantPageMixin)
+        )
+    ]
+    assert not strays, f"these tenant routes bypass TenantViewSet/TenantPageMixin: {strays}"
+
+
+def test_every_spec_expectation_names_a_route_that_exists():
+    routes = {(route.name, method) for route in ROUTES for method in route.methods()}
+    missing = sorted(key for key in SPEC_EXPECTATIONS if key not in routes)
+    assert not missing, f"SPEC_EXPECTATIONS names routes that do not exist (renamed?): {missing}"
+
+
+def test_every_model_a_route_names_is_known_to_object_for():
+    unknown = sorted(
+        {route.model._meta.label for route in ROUTES if route.model is not None}
+        - {model._meta.label for model in OBJECT_FACTORIES}
+    )
+    assert not unknown, f"add {', '.join(unknown)} to object_for"
