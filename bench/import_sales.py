@@ -11,10 +11,10 @@ import argparse
 import datetime
 import random
 
-from bench.common import fresh_tenant, make_partners, timed
 from django.conf import settings
 from django.db import connection, transaction
 
+from bench.common import fresh_tenant, make_partners, timed
 from facts.services import facts_import
 from tenancy.context import tenant_scope
 

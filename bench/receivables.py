@@ -9,9 +9,9 @@ import argparse
 import datetime
 import random
 
-from bench.common import fresh_tenant, make_partners, timed
 from django.db import connection, transaction
 
+from bench.common import fresh_tenant, make_partners, timed
 from facts.calculations import receivables_as_of
 from tenancy.context import tenant_scope
 

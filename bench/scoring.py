@@ -10,10 +10,10 @@ import argparse
 import datetime
 import random
 
-from bench.common import fresh_tenant, make_partners, timed
-from bench.receivables import load_invoices_and_payments
 from django.db import connection, transaction
 
+from bench.common import fresh_tenant, make_partners, timed
+from bench.receivables import load_invoices_and_payments
 from partners.models import Partner
 from scoring.models import PartnerScore
 from scoring.services import scores_compute

@@ -162,6 +162,11 @@ def partner_change_tier(
         reason=reason,
         score=score,
     )
+    # A back-dated change slots in before later ones: the next one now starts from this tier.
+    following = TierChange.objects.filter(partner=partner, effective_on__gt=effective_on)
+    if (nxt := following.order_by("effective_on", "id").first()) is not None and nxt.from_tier_id != tier.pk:
+        nxt.from_tier = tier
+        nxt.save(update_fields=["from_tier", "updated_at"])
     current = tier_in_effect(partner, tenant_today(partner.tenant))
     if current.pk != partner.tier_id:
         partner.tier = current
@@ -189,6 +194,10 @@ def partner_change_status(
         changed_by=actor,
         reason=reason,
     )
+    following = StatusChange.objects.filter(partner=partner, effective_on__gt=effective_on)
+    if (nxt := following.order_by("effective_on", "id").first()) is not None and nxt.from_status != status:
+        nxt.from_status = status
+        nxt.save(update_fields=["from_status", "updated_at"])
     current = status_in_effect(partner, tenant_today(partner.tenant))
     if current != partner.status:
         partner.status = current

@@ -11,6 +11,7 @@ from qudao_api.viewsets import TenantViewSet
 from tenancy.roles import VENDOR_ROLES, Capability
 
 from . import services
+from .filters import JobRunFilter, TierRecommendationFilter
 from .models import JobRun, PartnerScore, TierRecommendation
 from .selectors import latest_score_day
 from .serializers import DecisionSerializer, JobRunSerializer, PartnerScoreSerializer, TierRecommendationSerializer
@@ -52,7 +53,7 @@ class TierRecommendationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin
     serializer_class = TierRecommendationSerializer
     read_roles = VENDOR_ROLES
     action_capabilities = {"apply": Capability.MANAGE_PARTNERS, "dismiss": Capability.MANAGE_PARTNERS}
-    filterset_fields = ["status"]
+    filterset_class = TierRecommendationFilter
 
     def narrow_queryset(self, queryset):
         return queryset.select_related("partner", "from_tier", "to_tier", "score")
@@ -85,4 +86,4 @@ class JobRunViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, TenantView
     partner_field = None
     serializer_class = JobRunSerializer
     read_roles = VENDOR_ROLES
-    filterset_fields = ["status", "day"]
+    filterset_class = JobRunFilter

@@ -334,3 +334,20 @@ def test_the_partner_list_takes_the_same_number_of_queries_for_5_and_30_partners
     large = _list_queries(world, api, "admin")
     # then
     assert small == large
+
+
+def test_a_change_back_dated_before_the_first_one_becomes_the_start_of_the_next(acme):
+    import datetime
+
+    from partners.models import Tier, TierChange
+    from partners.selectors import tier_in_effect
+    from partners.services import partner_change_tier
+
+    core, strategic = Tier.objects.get(code="core"), Tier.objects.get(code="strategic")
+    partner_change_tier(partner=acme.own, tier=core, effective_on=datetime.date(2025, 6, 1))
+    partner_change_tier(partner=acme.own, tier=strategic, effective_on=datetime.date(2025, 1, 1))
+    changes = list(TierChange.objects.filter(partner=acme.own).order_by("effective_on"))
+    assert [(c.from_tier.code, c.to_tier.code) for c in changes] == [("ordinary", "strategic"), ("strategic", "core")]
+    assert tier_in_effect(acme.own, datetime.date(2024, 12, 31)).code == "ordinary"
+    assert tier_in_effect(acme.own, datetime.date(2025, 3, 1)).code == "strategic"
+    assert tier_in_effect(acme.own, datetime.date(2025, 7, 1)).code == "core"

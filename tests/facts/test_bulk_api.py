@@ -164,7 +164,10 @@ def test_only_admin_and_finance_write_facts(acme, api, role):
 def test_errors_come_in_the_users_language(acme, api):
     client = api(acme.member("finance"))
     english = client.post(
-        tenant_api("acme", "sales/bulk/"), {"rows": [sale(partner_code="NOPE")]}, format="json", HTTP_ACCEPT_LANGUAGE="en"
+        tenant_api("acme", "sales/bulk/"),
+        {"rows": [sale(partner_code="NOPE")]},
+        format="json",
+        HTTP_ACCEPT_LANGUAGE="en",
     )
     chinese = client.post(
         tenant_api("acme", "sales/bulk/"),

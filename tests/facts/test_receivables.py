@@ -133,7 +133,10 @@ def _partners_with_facts(acme, count):
     )
     load(
         "invoices",
-        *[invoice(partner, f"QC-{count}-{n}", "2026-01-01", "2026-01-31", "100.00") for n, partner in enumerate(partners)],
+        *[
+            invoice(partner, f"QC-{count}-{n}", "2026-01-01", "2026-01-31", "100.00")
+            for n, partner in enumerate(partners)
+        ],
     )
     load("payments", *[payment(partner, "2026-02-01", "30.00") for partner in partners])
     return partners
