@@ -6,9 +6,7 @@ forms parse input and the services in ``services.py`` decide and write.
 
 from __future__ import annotations
 
-from django.contrib import messages
-from django.core.exceptions import ValidationError
-from django.http import FileResponse, Http404, HttpResponseRedirect
+from django.http import FileResponse, Http404
 from django.urls import reverse
 from django.utils.text import capfirst
 from django.utils.translation import gettext as _
@@ -18,8 +16,7 @@ from django.views.generic import DetailView, FormView, ListView
 from django.views.generic.detail import SingleObjectMixin
 
 from common.dates import tenant_today
-from common.errors import ApplicationError
-from tenancy.pages import TenantPageMixin, apply_errors_to_form
+from tenancy.pages import ObjectFormPage, ServiceFormMixin, TenantPageMixin
 from tenancy.roles import Capability
 
 from . import selectors, services
@@ -28,41 +25,6 @@ from .forms import ContactForm, ContractForm, PartnerEditForm, PartnerForm, Tier
 from .models import Contract, Partner, PartnerKind, PartnerStatus, Tier
 
 AUDIT_LABELS = {"insert": gettext_lazy("Created"), "update": gettext_lazy("Changed"), "delete": gettext_lazy("Deleted")}
-
-
-class ServiceFormMixin:
-    """A form page whose valid form goes to one service; the service's errors go back on the form."""
-
-    success_message = ""
-
-    def call_service(self, form) -> object:
-        raise NotImplementedError
-
-    def get_success_message(self) -> str:
-        return str(self.success_message)
-
-    def form_valid(self, form):
-        try:
-            self.result = self.call_service(form)
-        except (ValidationError, ApplicationError) as error:
-            apply_errors_to_form(form, error)
-            return self.form_invalid(form)
-        message = self.get_success_message()
-        if message:
-            messages.success(self.request, message)
-        return HttpResponseRedirect(self.get_success_url())
-
-
-class ObjectFormPage(ServiceFormMixin, TenantPageMixin, SingleObjectMixin, FormView):
-    """A form about one object of ``model``, named by ``pk`` in the URL (404 before 403)."""
-
-    def get(self, request, *args, **kwargs):
-        self.object = self.get_object()
-        return super().get(request, *args, **kwargs)
-
-    def post(self, request, *args, **kwargs):
-        self.object = self.get_object()
-        return super().post(request, *args, **kwargs)
 
 
 def partner_url(partner: Partner, tenant) -> str:

@@ -7,9 +7,13 @@ cannot override ``get_queryset``.
 
 from __future__ import annotations
 
+from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.http import HttpResponseRedirect
+from django.views.generic import FormView
+from django.views.generic.detail import SingleObjectMixin
 
 from common.errors import ApplicationError
 
@@ -67,3 +71,42 @@ def apply_errors_to_form(form, error: Exception) -> None:
         form.add_error(None, error.message)
     else:
         raise error
+
+
+class ServiceFormMixin:
+    """A form page whose valid form goes to one service; the service's errors go back on the form."""
+
+    success_message = ""
+
+    def call_service(self, form) -> object:
+        raise NotImplementedError
+
+    def get_success_message(self) -> str:
+        return str(self.success_message)
+
+    def form_valid(self, form):
+        try:
+            self.result = self.call_service(form)
+        except (DjangoValidationError, ApplicationError) as error:
+            apply_errors_to_form(form, error)
+            return self.form_invalid(form)
+        message = self.get_success_message()
+        if message:
+            messages.success(self.request, message)
+        return HttpResponseRedirect(self.get_success_url())
+
+
+class ObjectLoadedMixin(SingleObjectMixin):
+    """A page about one object named by ``pk``: it is loaded, scoped, before GET and POST."""
+
+    def get(self, request, *args, **kwargs):
+        self.object = self.get_object()
+        return super().get(request, *args, **kwargs)
+
+    def post(self, request, *args, **kwargs):
+        self.object = self.get_object()
+        return super().post(request, *args, **kwargs)
+
+
+class ObjectFormPage(ServiceFormMixin, TenantPageMixin, ObjectLoadedMixin, FormView):
+    """A form about one object of ``model``, named by ``pk`` in the URL (404 before 403)."""

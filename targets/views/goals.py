@@ -15,6 +15,7 @@ from django.core.exceptions import ValidationError
 from django.http import HttpResponseRedirect
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views import View
 from django.views.generic import DetailView, FormView, ListView
 from django.views.generic.detail import SingleObjectMixin
@@ -24,7 +25,7 @@ from common.errors import ApplicationError
 from common.periods import Period, PeriodKind
 from partners.models import Partner, PartnerStatus, Tier
 from tenancy.access import restrict_to_visible_partners, visible_partners
-from tenancy.pages import TenantPageMixin, apply_errors_to_form
+from tenancy.pages import ObjectLoadedMixin, ServiceFormMixin, TenantPageMixin
 from tenancy.roles import VENDOR_ROLES, Capability
 
 from .. import calculations, selectors, services
@@ -56,7 +57,7 @@ class GoalListView(TenantPageMixin, ListView):
         return context
 
 
-class GoalFormPage(TenantPageMixin, SingleObjectMixin, FormView):
+class GoalFormPage(ServiceFormMixin, TenantPageMixin, SingleObjectMixin, FormView):
     model = CompanyGoal
     partner_field = None
     read_roles = VENDOR_ROLES
@@ -66,14 +67,13 @@ class GoalFormPage(TenantPageMixin, SingleObjectMixin, FormView):
     template_name = "targets/goal_form.html"
     object = None
 
-    def form_valid(self, form):
-        try:
-            goal = self.save(form)
-        except (ValidationError, ApplicationError) as error:
-            apply_errors_to_form(form, error)
-            return self.form_invalid(form)
-        messages.success(self.request, _("Goal saved."))
-        return HttpResponseRedirect(goal_url(self.tenant, goal))
+    success_message = gettext_lazy("Goal saved.")
+
+    def call_service(self, form) -> CompanyGoal:
+        return self.save(form)
+
+    def get_success_url(self) -> str:
+        return goal_url(self.tenant, self.result)
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
@@ -92,15 +92,7 @@ class GoalCreateView(GoalFormPage):
         return services.goal_create(**form.cleaned_data)
 
 
-class GoalEditView(GoalFormPage):
-    def get(self, request, *args, **kwargs):
-        self.object = self.get_object()
-        return super().get(request, *args, **kwargs)
-
-    def post(self, request, *args, **kwargs):
-        self.object = self.get_object()
-        return super().post(request, *args, **kwargs)
-
+class GoalEditView(ObjectLoadedMixin, GoalFormPage):
     def get_initial(self):
         return GoalForm.initial_for(self.object)
 

@@ -18,7 +18,7 @@ from common.dates import tenant_today
 from common.errors import ApplicationError
 from common.periods import Period, PeriodKind
 from tenancy.access import visible_partners
-from tenancy.pages import TenantPageMixin, apply_errors_to_form
+from tenancy.pages import ObjectLoadedMixin, TenantPageMixin, apply_errors_to_form
 from tenancy.roles import Capability
 
 from .. import calculations, selectors, services
@@ -178,16 +178,8 @@ class TargetCreateView(TargetFormPage):
         return services.target_create(**data)
 
 
-class TargetEditView(TargetFormPage):
+class TargetEditView(ObjectLoadedMixin, TargetFormPage):
     """Edit a target (``pk``); the SMART check runs when its partner, metric, period or value change."""
-
-    def get(self, request, *args, **kwargs):
-        self.object = self.get_object()
-        return super().get(request, *args, **kwargs)
-
-    def post(self, request, *args, **kwargs):
-        self.object = self.get_object()
-        return super().post(request, *args, **kwargs)
 
     def get_initial(self):
         return TargetForm.initial_for(self.object)

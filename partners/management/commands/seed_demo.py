@@ -3,12 +3,18 @@
 from __future__ import annotations
 
 import time
+import unicodedata
 
 from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
 
 from demo.catalog import DEFAULT_PARTNERS_PER_TENANT, DEMO_PASSWORD
 from demo.seed import DemoIncomplete, Login, seed_demo
+
+
+def display_width(text: str) -> int:
+    """Columns in a terminal: Chinese characters take two."""
+    return sum(2 if unicodedata.east_asian_width(char) in "WF" else 1 for char in text)
 
 
 class Command(BaseCommand):
@@ -49,11 +55,12 @@ class Command(BaseCommand):
     def print_logins(self, logins: list[Login]) -> None:
         self.stdout.write("")
         self.stdout.write(self.style.MIGRATE_HEADING(_("Demo logins — password for all: %s") % DEMO_PASSWORD))
-        email_width = max((len(login.email) for login in logins), default=10)
-        header = f"  {_('tenant'):<10} {_('role'):<16} {_('e-mail'):<{email_width}}  {_('partner')}"
-        self.stdout.write(header)
-        for login in logins:
-            self.stdout.write(f"  {login.tenant:<10} {login.role:<16} {login.email:<{email_width}}  {login.partner}")
+        rows = [(_("tenant"), _("role"), _("e-mail"), _("partner"))]
+        rows += [(login.tenant, login.role, login.email, login.partner) for login in logins]
+        widths = [max(display_width(row[column]) for row in rows) for column in range(3)]
+        for row in rows:
+            cells = [cell + " " * (width - display_width(cell)) for cell, width in zip(row, widths, strict=False)]
+            self.stdout.write(f"  {'  '.join(cells)}  {row[3]}".rstrip())
         shared = sorted({login.email for login in logins if sum(other.email == login.email for other in logins) > 1})
         if shared:
             self.stdout.write(

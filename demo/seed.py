@@ -1,0 +1,153 @@
+"""Seed (or re-seed) the demo: both demo tenants, step by step, in one transaction."""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime
+import random
+from collections.abc import Callable
+
+from django.contrib.auth import get_user_model
+from django.db import transaction
+
+from common.dates import tenant_today
+from partners.models import Partner, Tier
+from tenancy.context import tenant_scope
+from tenancy.models import Membership, Tenant
+from tenancy.roles import Role
+from tenancy.services import tenant_create
+
+from . import partners, people
+from .catalog import DEFAULT_PARTNERS_PER_TENANT, SEED, TENANT_SLUGS, TENANTS, TenantSpec, demo_emails
+
+User = get_user_model()
+
+
+class DemoIncomplete(RuntimeError):
+    """Some demo tenants exist and others do not: only ``--reset`` can make a whole demo again."""
+
+
+@dataclasses.dataclass
+class DemoTenant:
+    """What a seeding step works on: one demo tenant and everything made in it so far."""
+
+    spec: TenantSpec
+    tenant: Tenant
+    rng: random.Random
+    today: datetime.date
+    partner_count: int
+    users: dict[str, User]  # every demo user, by e-mail
+    admin: Membership | None = None
+    managers: list[Membership] = dataclasses.field(default_factory=list)
+    plans: list[partners.PartnerPlan] = dataclasses.field(default_factory=list)
+    partners: dict[str, Partner] = dataclasses.field(default_factory=dict)  # by code
+
+    @property
+    def language(self) -> str:
+        return self.spec.language
+
+
+Step = Callable[[DemoTenant], None]
+
+# In order; a later step may use what an earlier one made. Facts, programs and settlements go last.
+STEPS: tuple[Step, ...] = (
+    people.add_vendor_members,
+    partners.plan_partners,
+    partners.create_partners,
+    partners.add_contacts,
+    partners.add_contracts,
+    partners.record_history,
+    people.add_partner_members,
+)
+
+
+@dataclasses.dataclass(frozen=True)
+class Login:
+    tenant: str
+    role: str
+    email: str
+    partner: str = ""
+
+
+@dataclasses.dataclass(frozen=True)
+class SeedResult:
+    created: bool
+    logins: list[Login]
+
+
+def seed_demo(
+    *, partners_per_tenant: int = DEFAULT_PARTNERS_PER_TENANT, reset: bool = False, seed: int = SEED
+) -> SeedResult:
+    """Make the demo tenants unless they exist (``reset`` drops them first); return the logins."""
+    with transaction.atomic():
+        if reset:
+            demo_delete()
+        existing = set(Tenant.objects.filter(slug__in=TENANT_SLUGS).values_list("slug", flat=True))
+        if existing == set(TENANT_SLUGS):
+            return SeedResult(created=False, logins=demo_logins())
+        if existing:
+            raise DemoIncomplete(", ".join(sorted(existing)))
+        users = people.create_demo_users()
+        for index, spec in enumerate(TENANTS):
+            _seed_tenant(spec, users=users, partner_count=partners_per_tenant, seed=seed + index)
+    return SeedResult(created=True, logins=demo_logins())
+
+
+def _seed_tenant(spec: TenantSpec, *, users: dict[str, User], partner_count: int, seed: int) -> None:
+    tenant = tenant_create(
+        slug=spec.slug,
+        name=spec.name,
+        admin_email=spec.people["admin"].email,
+        admin_password=None,  # the demo users exist already, with the demo password
+        language=spec.language,
+        currency=spec.currency,
+        timezone=spec.timezone,
+    )
+    with tenant_scope(tenant):
+        context = DemoTenant(
+            spec=spec,
+            tenant=tenant,
+            rng=random.Random(seed),  # demo data, not secrets
+            today=tenant_today(tenant),
+            partner_count=partner_count,
+            users=users,
+        )
+        for step in STEPS:
+            step(context)
+
+
+def demo_delete() -> None:
+    """Drop the demo tenants with everything in them, and the demo users nobody else uses.
+
+    Tiers are protected (a partner or a history row keeps its tier), so the partners go first,
+    then the tiers, then the tenant with what remains.
+    """
+    for tenant in Tenant.objects.filter(slug__in=TENANT_SLUGS):
+        with tenant_scope(tenant):
+            Partner.objects.all().delete()
+            Tier.objects.all().delete()
+        tenant.delete()
+    User.objects.filter(email__in=demo_emails(), memberships__isnull=True).delete()
+
+
+ROLE_ORDER = {role.value: index for index, role in enumerate(Role)}
+
+
+def demo_logins() -> list[Login]:
+    """The demo users' memberships in the demo tenants, vendor roles first."""
+    logins = []
+    emails = demo_emails()
+    for tenant in Tenant.objects.filter(slug__in=TENANT_SLUGS).order_by("slug"):
+        with tenant_scope(tenant):
+            memberships = Membership.objects.filter(user__email__in=emails).select_related("user", "partner")
+            rows = sorted(memberships, key=lambda m: (ROLE_ORDER.get(m.role, 99), m.user.email))
+            logins.extend(
+                Login(
+                    tenant=tenant.slug,
+                    role=membership.role,
+                    email=membership.user.email,
+                    partner=str(membership.partner) if membership.partner_id else "",
+                )
+                for membership in rows
+            )
+    return logins
