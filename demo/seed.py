@@ -17,7 +17,7 @@ from tenancy.models import Membership, Tenant
 from tenancy.roles import Role
 from tenancy.services import tenant_create
 
-from . import partners, people
+from . import facts, partners, people, scores, targets
 from .catalog import DEFAULT_PARTNERS_PER_TENANT, SEED, TENANT_SLUGS, TENANTS, TenantSpec, demo_emails
 
 User = get_user_model()
@@ -58,6 +58,9 @@ STEPS: tuple[Step, ...] = (
     partners.add_contracts,
     partners.record_history,
     people.add_partner_members,
+    facts.add_facts,
+    targets.add_goals_and_targets,
+    scores.add_score_history,
 )
 
 
@@ -124,11 +127,23 @@ def demo_delete() -> None:
     """
     for tenant in Tenant.objects.filter(slug__in=TENANT_SLUGS):
         with tenant_scope(tenant):
+            for model in DEPENDENT_MODELS:  # rows that protect the partners they point at
+                model.objects.all().delete()
             Partner.objects.all().delete()
             Tier.objects.all().delete()
         tenant.delete()
     User.objects.filter(email__in=demo_emails(), memberships__isnull=True).delete()
 
+
+def _dependent_models() -> tuple:
+    from facts.models import ImportJob, Invoice, Payment, Sale, WriteOff
+    from scoring.models import JobRun, PartnerScore, TierRecommendation
+    from targets.models import CompanyGoal, Target
+
+    return (TierRecommendation, PartnerScore, JobRun, Target, CompanyGoal, Payment, Invoice, Sale, WriteOff, ImportJob)
+
+
+DEPENDENT_MODELS = _dependent_models()
 
 ROLE_ORDER = {role.value: index for index, role in enumerate(Role)}
 

@@ -1,7 +1,10 @@
+import datetime
+
 from django.contrib import messages
 from django.http import HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect
 from django.urls import reverse
+from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 from django.views import View
 from django.views.generic import DetailView, FormView, ListView
@@ -31,7 +34,23 @@ def _without_page(query) -> str:
 
 
 def kind_label(kind: str) -> str:
-    return str(KIND_MODELS[kind]._meta.verbose_name_plural)
+    return capfirst(KIND_MODELS[kind]._meta.verbose_name_plural)
+
+
+MONEY_COLUMNS = frozenset({"amount", "cost"})
+
+
+def _display_row(kind: str, values: list) -> list[dict]:
+    """Cells as a person reads them: ISO dates, money right-aligned."""
+    cells = []
+    for column, value in zip(COLUMNS[kind], values, strict=True):
+        if isinstance(value, datetime.date):
+            cells.append({"text": value.isoformat(), "css": "nowrap"})
+        elif column.name in MONEY_COLUMNS:
+            cells.append({"text": "" if value is None else f"{value:,.2f}", "css": "num"})
+        else:
+            cells.append({"text": "" if value is None else value, "css": ""})
+    return cells
 
 
 def _row_values(kind: str, fact) -> list:
@@ -92,7 +111,8 @@ class FactListView(TenantPageMixin, ListView):
             kinds=[(kind, kind_label(kind)) for kind in KIND_MODELS],
             columns=COLUMNS[self.kind],
             filter=self.filterset,
-            rows=[_row_values(self.kind, fact) for fact in context["object_list"]],
+            rows=[_display_row(self.kind, _row_values(self.kind, fact)) for fact in context["object_list"]],
+            money_columns=MONEY_COLUMNS,
             may_upload=self.can(Capability.WRITE_FACTS),
             upload_url=reverse(f"facts:upload-{self.kind}", kwargs={"tenant_slug": self.tenant.slug}),
             query=_without_page(self.request.GET),

@@ -140,6 +140,7 @@ class PartnerScoreView(TenantPageMixin, DetailView):
             context.update(
                 rows=component_rows(score),
                 next_step=path_to_next_tier(score, next_tier),
+                keep_step=path_to_next_tier(score, partner.tier) if score.score < partner.tier.min_score else None,
                 rank=rank,
                 scored=scored,
                 trend={"labels": [row.day.isoformat() for row in trend], "scores": [str(row.score) for row in trend]},
