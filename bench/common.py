@@ -42,8 +42,10 @@ def drop_tenant_rows(tenant: Tenant) -> None:
     from tenancy.rls import tenant_owned_tables
 
     tables = tenant_owned_tables()
-    last = ["partners_partner", "partners_tier"]
-    ordered = [*FACT_TABLES, *[t for t in tables if t not in (*FACT_TABLES, *last)], *last]
+    first = ["scoring_tierrecommendation", "scoring_partnerscore", "targets_target", "targets_companygoal",
+             *FACT_TABLES]  # fmt: skip
+    last = ["partners_tierchange", "partners_statuschange", "partners_partner", "partners_tier"]
+    ordered = [*first, *[t for t in tables if t not in (*first, *last)], *last]
     with connection.cursor() as cursor:
         cursor.execute(
             "DELETE FROM partners_partneruserobjectpermission WHERE content_object_id IN "

@@ -82,6 +82,7 @@ class TierRecommendation(TenantOwned):
                 name="one_open_recommendation_per_partner",
             )
         ]
+        indexes = [models.Index(fields=["tenant", "partner", "status"], name="recommendation_partner_status")]
 
 
 class JobRun(TenantOwned):

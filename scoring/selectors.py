@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime
 
-from django.db.models import F, Max, Q, Window
+from django.db.models import Count, F, Max, Q, Sum, Window
 from django.db.models.functions import Rank
 
 from .models import PartnerScore
@@ -37,3 +37,35 @@ def score_trend(partner, *, days: int = 365) -> list[PartnerScore]:
     return list(
         PartnerScore.objects.filter(partner=partner, day__gt=latest - datetime.timedelta(days=days)).order_by("day")
     )
+
+
+def channel_map(partners, *, day: datetime.date) -> dict[str, dict[str, dict]]:
+    """渠道地图: region → kind → {count, tiers: [{code, rank, count}], sales of the 365 days ending ``day``}.
+
+    Two grouped queries whatever the number of partners; terminated partners are left out.
+    """
+    from facts.models import Sale
+    from partners.models import PartnerKind, PartnerStatus
+
+    partners = partners.exclude(status=PartnerStatus.TERMINATED)
+    cells = partners.values("region", "kind", "tier__code", "tier__rank").annotate(count=Count("pk"))
+    sales = (
+        Sale.objects.filter(
+            partner__in=partners.values("pk"), date__gt=day - datetime.timedelta(days=365), date__lte=day
+        )
+        .values("partner__region", "partner__kind")
+        .annotate(total=Sum("amount"))
+    )
+    totals = {(row["partner__region"], row["partner__kind"]): row["total"] for row in sales}
+    kinds = [kind for kind, _label in PartnerKind.choices]
+    regions: dict[str, dict] = {}
+    for row in cells:
+        by_kind = regions.setdefault(row["region"], {kind: {"count": 0, "tiers": [], "sales": None} for kind in kinds})
+        cell = by_kind[row["kind"]]
+        cell["count"] += row["count"]
+        cell["tiers"].append({"code": row["tier__code"], "rank": row["tier__rank"], "count": row["count"]})
+    for region, by_kind in regions.items():
+        for kind, cell in by_kind.items():
+            cell["tiers"].sort(key=lambda tier: tier["rank"])
+            cell["sales"] = totals.get((region, kind))
+    return {region or "—": by_kind for region, by_kind in sorted(regions.items())}

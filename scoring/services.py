@@ -85,14 +85,6 @@ WITH wanted AS (
           WHERE d.tenant_id = %(tenant)s AND d.partner_id = s.partner_id AND d.status = 'dismissed'
             AND d.to_tier_id = s.recommended_tier_id AND d.decided_at > now() - make_interval(days => %(quiet)s)
       )
-),
-dropped AS (
-    DELETE FROM scoring_tierrecommendation r
-    WHERE r.tenant_id = %(tenant)s AND r.status = 'open'
-      AND NOT EXISTS (SELECT 1 FROM wanted w WHERE w.partner_id = r.partner_id)
-      AND EXISTS (SELECT 1 FROM scoring_partnerscore s
-                  WHERE s.tenant_id = %(tenant)s AND s.day = %(day)s AND s.partner_id = r.partner_id)
-    RETURNING 1
 )
 INSERT INTO scoring_tierrecommendation
     (tenant_id, created_at, updated_at, partner_id, score_id, from_tier_id, to_tier_id, status, reason)
@@ -103,11 +95,22 @@ DO UPDATE SET score_id = EXCLUDED.score_id, from_tier_id = EXCLUDED.from_tier_id
               to_tier_id = EXCLUDED.to_tier_id, updated_at = now()
 """
 
+# Open recommendations the day's score no longer calls for: the partner is where its score says.
+SETTLED_SQL = """
+DELETE FROM scoring_tierrecommendation r
+USING scoring_partnerscore s, partners_partner p
+WHERE r.tenant_id = %(tenant)s AND r.status = 'open'
+  AND s.tenant_id = %(tenant)s AND s.day = %(day)s AND s.partner_id = r.partner_id
+  AND p.id = s.partner_id AND s.recommended_tier_id = p.tier_id
+"""
+
 
 def _refresh_recommendations(*, tenant, day: datetime.date) -> int:
     """One open recommendation per partner whose recommended tier differs from its tier; others closed."""
+    params = {"tenant": tenant.pk, "day": day, "quiet": DISMISSAL_QUIET_DAYS}
     with connection.cursor() as cursor:
-        cursor.execute(REFRESH_SQL, {"tenant": tenant.pk, "day": day, "quiet": DISMISSAL_QUIET_DAYS})
+        cursor.execute(SETTLED_SQL, params)
+        cursor.execute(REFRESH_SQL, params)
         return cursor.rowcount
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.db.models import Count, Q, Sum
+from django.db.models import Q
 from django.shortcuts import redirect
 from django.utils.translation import gettext as _
 from django.views import View
@@ -12,7 +12,7 @@ from django.views.generic import DetailView, FormView, ListView
 
 from common.dates import tenant_today
 from common.errors import ApplicationError
-from partners.models import Partner, PartnerKind, PartnerStatus, Tier
+from partners.models import Partner, PartnerKind, Tier
 from tenancy.pages import TenantPageMixin, apply_errors_to_form
 from tenancy.roles import VENDOR_ROLES, Capability
 
@@ -21,7 +21,7 @@ from .explain import component_rows, path_to_next_tier
 from .forms import DecisionForm, LeaderboardFilterForm, ScoreSettingsForm
 from .jobs import tenant_yesterday
 from .models import JobRun, PartnerScore, TierRecommendation
-from .selectors import latest_score_day, rank_of, score_trend, scores_on
+from .selectors import channel_map, latest_score_day, rank_of, score_trend, scores_on
 
 
 class LeaderboardView(TenantPageMixin, ListView):
@@ -75,45 +75,14 @@ class ChannelMapView(TenantPageMixin, ListView):
     nav_section = "map"
 
     def get(self, request, *args, **kwargs):
-        import datetime
-
-        today = tenant_today(self.tenant)
-        partners = self.get_queryset().exclude(status=PartnerStatus.TERMINATED)
-        cells = partners.values("region", "kind", "tier__code", "tier__rank").annotate(count=Count("pk"))
-        since = today - datetime.timedelta(days=365)
-        from facts.models import Sale
-
-        sales = (
-            Sale.objects.filter(partner__in=partners.values("pk"), date__gt=since, date__lte=today)
-            .values("partner__region", "partner__kind")
-            .annotate(total=Sum("amount"))
-        )
         self.object_list = []
-        self.grid = _channel_grid(cells, sales)
+        self.grid = channel_map(self.get_queryset(), day=tenant_today(self.tenant))
         return self.render_to_response(self.get_context_data())
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         context.update(grid=self.grid, kinds=PartnerKind.choices, tiers=Tier.objects.all())
         return context
-
-
-def _channel_grid(cells, sales) -> dict:
-    kinds = [kind for kind, _label in PartnerKind.choices]
-    totals = {(row["partner__region"], row["partner__kind"]): row["total"] for row in sales}
-    regions: dict[str, dict] = {}
-    for row in cells:
-        region = row["region"] or "—"
-        cell = regions.setdefault(region, {kind: {"count": 0, "tiers": [], "sales": None} for kind in kinds})[
-            row["kind"]
-        ]
-        cell["count"] += row["count"]
-        cell["tiers"].append({"code": row["tier__code"], "rank": row["tier__rank"], "count": row["count"]})
-    for region, by_kind in regions.items():
-        for kind, cell in by_kind.items():
-            cell["tiers"].sort(key=lambda tier: tier["rank"])
-            cell["sales"] = totals.get((None if region == "—" else region, kind)) or totals.get((region, kind))
-    return dict(sorted(regions.items()))
 
 
 class PartnerScoreView(TenantPageMixin, DetailView):

@@ -52,10 +52,9 @@ def tenant_owned_tables() -> list[str]:
 
 def install_policies(connection) -> None:
     """Idempotent: enable and force RLS and (re)create the policy on every tenant-owned table."""
-    expression = (
-        f"NULLIF(current_setting('{SETTING}', true), '') IS NULL "
-        f"OR tenant_id = NULLIF(current_setting('{SETTING}', true), '')::bigint"
-    )
+    # Scalar subqueries become InitPlans: the setting is read once per statement, not once per row.
+    scope = f"(SELECT NULLIF(current_setting('{SETTING}', true), '')::bigint)"
+    expression = f"{scope} IS NULL OR tenant_id = {scope}"
     with connection.cursor() as cursor:
         for table in tenant_owned_tables():
             cursor.execute(f'ALTER TABLE "{table}" ENABLE ROW LEVEL SECURITY')

@@ -230,3 +230,16 @@ def test_the_settings_form_validates_the_weights(acme):
     manager = Client()
     manager.force_login(acme.member("channel_manager").user)
     assert manager.post("/t/acme/settings/scoring/", good).status_code == 403
+
+
+def test_the_channel_map_counts_partners_by_region_kind_and_tier_with_their_sales(acme):
+    from scoring.selectors import channel_map
+
+    load("sales", {"partner": acme.own.code, "date": "2026-06-01", "customer": "C", "amount": "150.00"})
+    Partner.objects.filter(pk=acme.other.pk).update(region="华东", kind=PartnerKind.DISTRIBUTOR)
+    grid = channel_map(Partner.objects.all(), day=DAY)
+    cell = grid["华东"][PartnerKind.DISTRIBUTOR]
+    assert cell["count"] == 2
+    assert cell["tiers"] == [{"code": "ordinary", "rank": 3, "count": 2}]
+    assert cell["sales"] == d("150.00")
+    assert grid["华东"][PartnerKind.AGENT] == {"count": 0, "tiers": [], "sales": None}
