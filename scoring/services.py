@@ -76,15 +76,19 @@ def scores_compute(*, day: datetime.date) -> dict:
 
 
 REFRESH_SQL = """
-WITH wanted AS (
+WITH quiet AS MATERIALIZED (
+    -- recently dismissed changes stay quiet; materialized, so it is read once, not once per partner
+    SELECT DISTINCT partner_id, to_tier_id FROM scoring_tierrecommendation
+    WHERE tenant_id = %(tenant)s AND status = 'dismissed'
+      AND decided_at > now() - make_interval(days => %(quiet)s)
+),
+wanted AS (
     SELECT s.id AS score_id, s.partner_id, p.tier_id AS from_tier_id, s.recommended_tier_id AS to_tier_id
-    FROM scoring_partnerscore s JOIN partners_partner p ON p.id = s.partner_id
+    FROM scoring_partnerscore s
+    JOIN partners_partner p ON p.id = s.partner_id
+    LEFT JOIN quiet q ON q.partner_id = s.partner_id AND q.to_tier_id = s.recommended_tier_id
     WHERE s.tenant_id = %(tenant)s AND s.day = %(day)s AND s.recommended_tier_id <> p.tier_id
-      AND NOT EXISTS (
-          SELECT 1 FROM scoring_tierrecommendation d
-          WHERE d.tenant_id = %(tenant)s AND d.partner_id = s.partner_id AND d.status = 'dismissed'
-            AND d.to_tier_id = s.recommended_tier_id AND d.decided_at > now() - make_interval(days => %(quiet)s)
-      )
+      AND q.partner_id IS NULL
 )
 INSERT INTO scoring_tierrecommendation
     (tenant_id, created_at, updated_at, partner_id, score_id, from_tier_id, to_tier_id, status, reason)
