@@ -61,20 +61,20 @@ class TierRecommendationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin
     @extend_schema(request=DecisionSerializer, responses=TierRecommendationSerializer)
     @action(detail=True, methods=["post"])
     def apply(self, request, *args, **kwargs):
-        decision = DecisionSerializer(data=request.data)
-        decision.is_valid(raise_exception=True)
-        recommendation = services.recommendation_apply(
-            recommendation=self.get_object(), actor=request.user, reason=decision.validated_data["reason"]
-        )
-        return Response(TierRecommendationSerializer(recommendation).data)
+        """Apply: the tier changes today, into the history with the score behind it."""
+        return self._decide(services.recommendation_apply)
 
     @extend_schema(request=DecisionSerializer, responses=TierRecommendationSerializer)
     @action(detail=True, methods=["post"])
     def dismiss(self, request, *args, **kwargs):
-        decision = DecisionSerializer(data=request.data)
+        """Dismiss with a reason; the same change stays quiet for a while."""
+        return self._decide(services.recommendation_dismiss)
+
+    def _decide(self, service):
+        decision = DecisionSerializer(data=self.request.data)
         decision.is_valid(raise_exception=True)
-        recommendation = services.recommendation_dismiss(
-            recommendation=self.get_object(), actor=request.user, reason=decision.validated_data["reason"]
+        recommendation = service(
+            recommendation=self.get_object(), actor=self.request.user, reason=decision.validated_data["reason"]
         )
         return Response(TierRecommendationSerializer(recommendation).data)
 

@@ -243,3 +243,19 @@ def test_the_channel_map_counts_partners_by_region_kind_and_tier_with_their_sale
     assert cell["tiers"] == [{"code": "ordinary", "rank": 3, "count": 2}]
     assert cell["sales"] == d("150.00")
     assert grid["华东"][PartnerKind.AGENT] == {"count": 0, "tiers": [], "sales": None}
+
+
+def test_the_api_applies_and_dismisses_recommendations_for_channel_managers_only(acme, api):
+    _facts(acme)
+    jobs.nightly_run(tenant=acme.tenant, day=DAY)
+    recommendation = TierRecommendation.objects.get(partner=acme.own)
+    url = tenant_api("acme", f"tier-recommendations/{recommendation.pk}/")
+    assert api(acme.member("finance")).post(url + "apply/", {}, format="json").status_code == 403
+    assert TierRecommendation.objects.get(pk=recommendation.pk).status == "open"
+    response = api(acme.member("channel_manager")).post(url + "dismiss/", {"reason": ""}, format="json")
+    assert response.status_code == 400
+    response = api(acme.member("channel_manager")).post(url + "apply/", {"reason": "ok"}, format="json")
+    assert response.status_code == 200 and response.json()["status"] == "applied"
+    assert TierChange.objects.filter(partner=acme.own, to_tier__code="strategic").exists()
+    again = api(acme.member("channel_manager")).post(url + "apply/", {}, format="json")
+    assert again.status_code == 409
