@@ -99,13 +99,21 @@ DO UPDATE SET score_id = EXCLUDED.score_id, from_tier_id = EXCLUDED.from_tier_id
               to_tier_id = EXCLUDED.to_tier_id, updated_at = now()
 """
 
-# Open recommendations the day's score no longer calls for: the partner is where its score says.
+# Open recommendations the day's scores no longer call for: the partner is where its score says,
+# or it is no longer scored (no longer active) while its recommendation came from an earlier day.
 SETTLED_SQL = """
 DELETE FROM scoring_tierrecommendation r
 USING scoring_partnerscore s, partners_partner p
 WHERE r.tenant_id = %(tenant)s AND r.status = 'open'
   AND s.tenant_id = %(tenant)s AND s.day = %(day)s AND s.partner_id = r.partner_id
   AND p.id = s.partner_id AND s.recommended_tier_id = p.tier_id
+"""
+UNSCORED_SQL = """
+DELETE FROM scoring_tierrecommendation r
+USING scoring_partnerscore behind
+WHERE r.tenant_id = %(tenant)s AND r.status = 'open' AND behind.id = r.score_id AND behind.day < %(day)s
+  AND NOT EXISTS (SELECT 1 FROM scoring_partnerscore s
+                  WHERE s.tenant_id = %(tenant)s AND s.day = %(day)s AND s.partner_id = r.partner_id)
 """
 
 
@@ -114,6 +122,7 @@ def _refresh_recommendations(*, tenant, day: datetime.date) -> int:
     params = {"tenant": tenant.pk, "day": day, "quiet": DISMISSAL_QUIET_DAYS}
     with connection.cursor() as cursor:
         cursor.execute(SETTLED_SQL, params)
+        cursor.execute(UNSCORED_SQL, params)
         cursor.execute(REFRESH_SQL, params)
         return cursor.rowcount
 

@@ -259,3 +259,12 @@ def test_the_api_applies_and_dismisses_recommendations_for_channel_managers_only
     assert TierChange.objects.filter(partner=acme.own, to_tier__code="strategic").exists()
     again = api(acme.member("channel_manager")).post(url + "apply/", {}, format="json")
     assert again.status_code == 409
+
+
+def test_a_partner_that_is_no_longer_active_loses_its_open_recommendation(acme):
+    _facts(acme)
+    jobs.nightly_run(tenant=acme.tenant, day=DAY)
+    assert TierRecommendation.objects.filter(partner=acme.own, status="open").exists()
+    Partner.objects.filter(pk=acme.own.pk).update(status=PartnerStatus.SUSPENDED)
+    jobs.nightly_run(tenant=acme.tenant, day=DAY + datetime.timedelta(days=1))
+    assert not TierRecommendation.objects.filter(partner=acme.own, status="open").exists()
