@@ -4,6 +4,13 @@ Payments settle invoices as of day D (only invoices issued and payments dated on
 first the invoice a payment names (up to what that invoice still owes), then the rest of
 the partner's money — payments naming none, and what a named invoice could not absorb —
 goes to its open invoices oldest due date first (then number), as one running sum.
+
+Aging needs no running sum. Every invoice overdue by at least n days falls due before every
+invoice that is not, so the oldest-first money reaches all of them first: the open amount of the
+invoices overdue by n days or more is max(0, what they still owe after their named payments −
+the partner's unnamed money). One grouped pass gives that for each bucket boundary; the running
+sum (a window over the invoices in due order) is needed only to show invoice by invoice how each
+was settled (``invoice_settlements``).
 """
 
 from __future__ import annotations
@@ -66,33 +73,43 @@ FROM settled ORDER BY partner_id, due_date, number, id
 """
 )
 
-AGING_SQL = (
-    "WITH"
-    + SETTLEMENT_CTES
-    + """,
-aging AS (
-    SELECT partner_id, SUM(amount) AS invoiced,
-        SUM(open_amount) FILTER (WHERE open_amount > 0 AND days_overdue <= 0) AS current,
-        SUM(open_amount) FILTER (WHERE open_amount > 0 AND days_overdue BETWEEN 1 AND 30) AS days_1_30,
-        SUM(open_amount) FILTER (WHERE open_amount > 0 AND days_overdue BETWEEN 31 AND 60) AS days_31_60,
-        SUM(open_amount) FILTER (WHERE open_amount > 0 AND days_overdue BETWEEN 61 AND 90) AS days_61_90,
-        SUM(open_amount) FILTER (WHERE open_amount > 0 AND days_overdue > 90) AS days_over_90,
-        SUM(open_amount) FILTER (WHERE open_amount > 0 AND days_overdue >= 1) AS overdue_1,
-        SUM(open_amount) FILTER (WHERE open_amount > 0 AND days_overdue >= %(overdue_days)s) AS overdue_n
-    FROM (
-        SELECT partner_id, amount, amount - named_applied - pooled_applied AS open_amount,
-               (%(day)s::date - due_date) AS days_overdue
-        FROM settled
-    ) open_invoices
-    GROUP BY partner_id
+# What each partner owes as of %(day)s after its named payments, in total and on the invoices
+# overdue by at least 1, 31, 61, 91 and n days; and what it paid. One scan of each fact table.
+AGING_SQL = """
+WITH money AS (
+    SELECT partner_id, invoice_id, SUM(amount) AS amount
+    FROM facts_payment
+    WHERE tenant_id = %(tenant)s AND date <= %(day)s {partner_filter}
+    GROUP BY partner_id, invoice_id
+),
+paid AS (
+    SELECT partner_id, SUM(amount) AS total FROM money GROUP BY partner_id
+),
+owed AS (
+    SELECT i.partner_id, i.amount, i.due_date,
+           LEAST(i.amount, COALESCE(named.amount, 0)) AS named_applied,
+           i.amount - LEAST(i.amount, COALESCE(named.amount, 0)) AS after_named
+    FROM facts_invoice i
+    LEFT JOIN money named ON named.invoice_id = i.id AND named.partner_id = i.partner_id
+    WHERE i.tenant_id = %(tenant)s AND i.issue_date <= %(day)s {invoice_partner_filter}
+),
+by_partner AS (
+    SELECT partner_id,
+           SUM(amount) AS invoiced,
+           SUM(named_applied) AS named_total,
+           SUM(after_named) AS owed_all,
+           SUM(after_named) FILTER (WHERE due_date <= %(day)s::date - 1) AS owed_1,
+           SUM(after_named) FILTER (WHERE due_date <= %(day)s::date - 31) AS owed_31,
+           SUM(after_named) FILTER (WHERE due_date <= %(day)s::date - 61) AS owed_61,
+           SUM(after_named) FILTER (WHERE due_date <= %(day)s::date - 91) AS owed_91,
+           SUM(after_named) FILTER (WHERE due_date <= %(day)s::date - %(overdue_days)s) AS owed_n
+    FROM owed GROUP BY partner_id
 )
-SELECT COALESCE(aging.partner_id, paid.partner_id) AS partner_id,
-       COALESCE(aging.invoiced, 0), COALESCE(paid.total, 0),
-       aging.current, aging.days_1_30, aging.days_31_60, aging.days_61_90, aging.days_over_90,
-       aging.overdue_1, aging.overdue_n
-FROM aging FULL JOIN paid ON paid.partner_id = aging.partner_id
+SELECT COALESCE(b.partner_id, paid.partner_id), COALESCE(b.invoiced, 0), COALESCE(paid.total, 0),
+       COALESCE(b.named_total, 0), COALESCE(b.owed_all, 0), COALESCE(b.owed_1, 0), COALESCE(b.owed_31, 0),
+       COALESCE(b.owed_61, 0), COALESCE(b.owed_91, 0), COALESCE(b.owed_n, 0)
+FROM by_partner b FULL JOIN paid ON paid.partner_id = b.partner_id
 """
-)
 
 
 @dataclasses.dataclass(frozen=True)
@@ -181,20 +198,21 @@ def receivables_as_of(
     result: dict[int, Receivables] = {}
     with analytic_cursor() as cursor:
         cursor.execute(sql, params)
-        for partner_id, invoiced, paid, *amounts in cursor.fetchall():
-            current, d30, d60, d90, over90, overdue_1, overdue_n = (amount or ZERO for amount in amounts)
+        for partner_id, invoiced, paid, named, *owed in cursor.fetchall():
+            unnamed_money = paid - named  # what the oldest-due-first allocation hands out
+            open_all, open_1, open_31, open_61, open_91, open_n = (max(ZERO, amount - unnamed_money) for amount in owed)
             result[partner_id] = Receivables(
                 partner_id=partner_id,
                 day=day,
                 invoiced=invoiced,
                 paid=paid,
-                current=current,
-                days_1_30=d30,
-                days_31_60=d60,
-                days_61_90=d90,
-                days_over_90=over90,
-                overdue=overdue_1,
-                overdue_n=overdue_n,
+                current=open_all - open_1,
+                days_1_30=open_1 - open_31,
+                days_31_60=open_31 - open_61,
+                days_61_90=open_61 - open_91,
+                days_over_90=open_91,
+                overdue=open_1,
+                overdue_n=open_n,
             )
     return result
 

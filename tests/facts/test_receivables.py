@@ -3,6 +3,9 @@
 import datetime
 from decimal import Decimal
 
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
 from facts.calculations import invoice_settlements, receivables_as_of, receivables_for
 
 from .helpers import invoice, load, payment
@@ -154,3 +157,66 @@ def test_receivables_take_the_same_number_of_queries_for_10_and_100_partners(acm
         assert all(figures[p.pk].outstanding == Decimal("70.00") for p in partners)
         counts.append(len(queries))
     assert counts[0] == counts[1] <= 4  # the statement, and its SET LOCAL inside a savepoint
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(
+    invoices=st.lists(st.tuples(st.integers(0, 120), st.integers(0, 90), st.integers(1, 5000)), min_size=1, max_size=8),
+    payments=st.lists(
+        st.tuples(st.integers(0, 150), st.integers(1, 6000), st.one_of(st.none(), st.integers(0, 7))), max_size=8
+    ),
+    as_of=st.integers(0, 200),
+)
+def test_the_aging_equals_the_invoice_by_invoice_allocation(acme, invoices, payments, as_of):
+    """The grouped shortcut and the running-sum allocation agree on every bucket (a law, not an example)."""
+    from django.db import transaction
+
+    start = D(2026, 1, 1)
+    day = start + datetime.timedelta(days=as_of)
+    with transaction.atomic():
+        numbers = [f"H-{n}" for n in range(len(invoices))]
+        load(
+            "invoices",
+            *[
+                invoice(
+                    acme.own,
+                    number,
+                    str(start + datetime.timedelta(days=issued)),
+                    str(start + datetime.timedelta(days=issued + terms)),
+                    f"{amount}.00",
+                )
+                for number, (issued, terms, amount) in zip(numbers, invoices, strict=True)
+            ],
+        )
+        if payments:
+            load(
+                "payments",
+                *[
+                    payment(
+                        acme.own,
+                        str(start + datetime.timedelta(days=paid_on)),
+                        f"{amount}.00",
+                        numbers[named] if named is not None and named < len(numbers) else None,
+                    )
+                    for paid_on, amount, named in payments
+                ],
+            )
+        figures = receivables_for(partner_id=acme.own.pk, day=day)
+        expected = dict.fromkeys(("current", "days_1_30", "days_31_60", "days_61_90", "days_over_90"), Decimal("0"))
+        for settled in invoice_settlements(day=day, partner_ids=[acme.own.pk]):
+            days = (day - settled.due_date).days
+            bucket = (
+                "current"
+                if days <= 0
+                else "days_1_30"
+                if days <= 30
+                else "days_31_60"
+                if days <= 60
+                else "days_61_90"
+                if days <= 90
+                else "days_over_90"
+            )
+            expected[bucket] += settled.open_amount
+        assert figures.buckets == expected
+        assert figures.overdue == sum(value for name, value in expected.items() if name != "current")
+        transaction.set_rollback(True)
