@@ -69,16 +69,6 @@ def facts_import_api_rows(*, kind: str, rows: Any) -> ImportResult:
     return facts_import(kind=kind, rows=enumerate(rows, start=1))
 
 
-def facts_import_file(*, kind: str, filename: str, data: bytes) -> ImportResult:
-    """A file's rows: row numbers are its lines (the header is line 1)."""
-    try:
-        rows = list(read_upload(kind, filename, data))
-    except FileRejected as error:
-        raise BatchRejected([RowError(1, "", str(error))], 1) from error
-    _check_row_limit(len(rows))
-    return facts_import(kind=kind, rows=rows)
-
-
 def _check_row_limit(count: int) -> None:
     limit = settings.FACTS_MAX_UPLOAD_ROWS
     if count > limit:

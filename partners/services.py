@@ -9,7 +9,6 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
-from django.utils.translation import override
 from guardian.shortcuts import assign_perm, remove_perm
 
 from common.dates import tenant_today
@@ -233,11 +232,3 @@ def contract_create(
     contract.full_clean(exclude=["tenant"])
     contract.save()
     return contract
-
-
-def default_tier_name(code: str, language: str) -> str:
-    for tier_code, chinese, english, *_rest in DEFAULT_TIERS:
-        if tier_code == code:
-            with override(language):
-                return chinese if language == Tenant.Language.ZH_HANS else english
-    return code

@@ -12,6 +12,8 @@ import dataclasses
 from collections.abc import Mapping, Sequence
 from decimal import Decimal
 
+from django.utils.translation import gettext as _
+
 from common.numbers import clamp, half_up
 
 ZERO = Decimal("0")
@@ -100,20 +102,21 @@ def validate_weights(weights: Mapping) -> dict[str, int]:
     cleaned: dict[str, int] = {}
     for name in COMPONENTS:
         value = weights.get(name)
+        whole = _("%(name)s: a whole number is required") % {"name": name}
         if isinstance(value, bool) or not isinstance(value, int | Decimal | str) or str(value).strip() == "":
-            raise ValueError(f"{name}: a whole number is required")
+            raise ValueError(whole)
         try:
             number = int(str(value))
         except ValueError:
-            raise ValueError(f"{name}: a whole number is required") from None
+            raise ValueError(whole) from None
         if number < 0:
-            raise ValueError(f"{name}: cannot be negative")
+            raise ValueError(_("%(name)s: cannot be negative") % {"name": name})
         cleaned[name] = number
     unknown = set(weights) - set(COMPONENTS)
     if unknown:
-        raise ValueError(f"unknown component(s): {', '.join(sorted(unknown))}")
+        raise ValueError(_("unknown component(s): %(names)s") % {"names": ", ".join(sorted(unknown))})
     if sum(cleaned.values()) <= 0:
-        raise ValueError("the weights must add up to more than zero")
+        raise ValueError(_("the weights must add up to more than zero"))
     return cleaned
 
 

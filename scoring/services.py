@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime
-from decimal import Decimal
 
 from django.db import connection, transaction
 from django.utils import timezone
@@ -211,7 +210,3 @@ def tenant_settings_update(*, tenant, weights: dict, auto_apply_tiers: bool) -> 
     tenant.score_weights = cleaned
     tenant.auto_apply_tiers = auto_apply_tiers
     tenant.save(update_fields=["score_weights", "auto_apply_tiers"])
-
-
-def score_for_explain(score: PartnerScore) -> dict[str, Decimal]:
-    return {name: getattr(score, name) for name in COMPONENTS}

@@ -121,7 +121,9 @@ def test_the_recommended_tier_is_the_best_ranked_tier_the_score_reaches():
     ],
 )
 def test_weights_are_validated(weights, problem):
-    with pytest.raises(ValueError, match=problem):
+    from django.utils.translation import override
+
+    with override("en"), pytest.raises(ValueError, match=problem):
         validate_weights(weights)
 
 
