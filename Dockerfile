@@ -35,4 +35,5 @@ ENV PYTHONPATH=/app \
     COLLECTED_STATIC=true
 
 EXPOSE 8000
+ENTRYPOINT ["/app/docker/entrypoint.sh"]
 CMD ["gunicorn", "config.wsgi", "--bind", "0.0.0.0:8000", "--workers", "3", "--access-logfile", "-"]

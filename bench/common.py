@@ -39,14 +39,14 @@ def fresh_tenant() -> Tenant:
 
 def drop_tenant_rows(tenant: Tenant) -> None:
     """Delete a tenant and everything it owns, children before parents, in plain SQL (fast)."""
-    from tenancy.rls import tenant_owned_tables
+    from tenancy.rls import tables_with_a_tenant
 
-    tables = tenant_owned_tables()
+    tables = tables_with_a_tenant(connection)
     first = ["scoring_tierrecommendation", "scoring_partnerscore", "targets_target", "targets_companygoal",
              *FACT_TABLES]  # fmt: skip
     last = ["partners_tierchange", "partners_statuschange", "partners_partner", "partners_tier"]
     ordered = [*first, *[t for t in tables if t not in (*first, *last)], *last]
-    with connection.cursor() as cursor:
+    with tenant_scope(tenant), connection.cursor() as cursor:
         cursor.execute(
             "DELETE FROM partners_partneruserobjectpermission WHERE content_object_id IN "
             "(SELECT id FROM partners_partner WHERE tenant_id = %s)",

@@ -12,7 +12,7 @@ import datetime
 import random
 
 from django.conf import settings
-from django.db import connection, transaction
+from django.db import connections, transaction
 
 from bench.common import fresh_tenant, make_partners, timed
 from facts.services import facts_import
@@ -38,7 +38,8 @@ def sale_rows(count: int, partner_codes: list[str]) -> list[dict]:
 
 
 def bare_copy(rows: list[dict], partner_ids: dict[str, int]) -> None:
-    with transaction.atomic(), connection.cursor() as cursor:
+    # A plain table of the owner's: the runtime role may not create tables.
+    with transaction.atomic(using="owner"), connections["owner"].cursor() as cursor:
         cursor.execute(
             "DROP TABLE IF EXISTS bench_bare; "
             "CREATE TABLE bench_bare (external_id text, partner_id bigint, date date, customer text, "

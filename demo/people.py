@@ -9,7 +9,7 @@ from django.contrib.auth.hashers import make_password
 from django.contrib.auth.password_validation import validate_password
 
 from tenancy.roles import PARTNER_ROLES, Role
-from tenancy.services import member_create
+from tenancy.services import membership_create
 
 from .catalog import DEMO_PASSWORD, DINGSHENG_OWNER, TENANTS, Person
 
@@ -57,7 +57,7 @@ def add_vendor_members(context: DemoTenant) -> None:
         role = key.split("-")[0]
         if role == Role.ADMIN:
             continue
-        membership = member_create(actor=context.admin, email=person.email, role=role)
+        membership = membership_create(tenant=context.tenant, user=context.users[person.email], role=role)
         if role == Role.CHANNEL_MANAGER:
             context.managers.append(membership)
 
@@ -70,4 +70,4 @@ def add_partner_members(context: DemoTenant) -> None:
         partner = context.partners[plan.code]
         for role, person in plan.featured.people.items():
             assert role in PARTNER_ROLES
-            member_create(actor=context.admin, email=person.email, role=role, partner=partner)
+            membership_create(tenant=context.tenant, user=context.users[person.email], role=role, partner=partner)

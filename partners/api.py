@@ -69,7 +69,7 @@ class PartnerViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.Cr
     @action(detail=True, methods=["get"], serializer_class=PartnerHistorySerializer, filterset_class=None)
     def history(self, request, *args, **kwargs):
         """Tier and status changes, newest first."""
-        entries = selectors.partner_history(self.get_object())
+        entries = selectors.partner_history(self.get_object(), viewer=self.membership)
         page = self.paginate_queryset(entries)
         return self.get_paginated_response(PartnerHistorySerializer(page, many=True).data)
 

@@ -15,7 +15,7 @@ from django.utils.translation import gettext_lazy as _
 from tenancy.models import Membership
 from tenancy.roles import VENDOR_ROLES
 
-from .models import Contact, Contract, Partner, PartnerStatus, Tier
+from .models import REASON_MAX_LENGTH, Contact, Contract, Partner, PartnerStatus, Tier
 from .validators import validate_unified_social_credit_code
 
 DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
@@ -94,6 +94,7 @@ class PartnerEditForm(PartnerForm):
     reason = forms.CharField(
         label=_("Reason for a tier or status change"),
         required=False,
+        max_length=REASON_MAX_LENGTH,
         widget=forms.Textarea(attrs={"rows": 2}),
         help_text=_("Kept in the partner's history."),
     )
@@ -114,7 +115,9 @@ class TierChangeForm(forms.Form):
 
     tier = TierChoiceField(queryset=None, label=_("New tier"), empty_label=BLANK_LABEL)
     effective_on = forms.DateField(label=capfirst(_("effective on")), widget=DATE_INPUT)
-    reason = forms.CharField(label=capfirst(_("reason")), widget=forms.Textarea(attrs={"rows": 3}))
+    reason = forms.CharField(
+        label=capfirst(_("reason")), max_length=REASON_MAX_LENGTH, widget=forms.Textarea(attrs={"rows": 3})
+    )
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

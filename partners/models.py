@@ -167,6 +167,9 @@ class Contract(TenantOwned):
         return self.number
 
 
+REASON_MAX_LENGTH = 1000  # why a tier or status changed: a few sentences, kept in the history
+
+
 class TierChange(TenantOwned):
     """A change of tier, effective on a day (possibly in the past), with who, why and the score."""
 
@@ -177,7 +180,7 @@ class TierChange(TenantOwned):
     changed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
-    reason = models.TextField(_("reason"), blank=True)
+    reason = models.CharField(_("reason"), max_length=REASON_MAX_LENGTH, blank=True)
     score = models.DecimalField(_("score"), max_digits=5, decimal_places=2, null=True, blank=True)
 
     class Meta:
@@ -197,7 +200,7 @@ class StatusChange(TenantOwned):
     changed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
-    reason = models.TextField(_("reason"), blank=True)
+    reason = models.CharField(_("reason"), max_length=REASON_MAX_LENGTH, blank=True)
 
     class Meta:
         verbose_name = _("status change")

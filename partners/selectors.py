@@ -6,6 +6,7 @@ import datetime
 
 from django.db.models import BigIntegerField, OuterRef, QuerySet, Subquery
 from django.db.models.functions import Coalesce
+from django.utils.translation import gettext
 
 from .models import Partner, StatusChange, Tier, TierChange
 
@@ -47,8 +48,17 @@ def status_in_effect(partner: Partner, day: datetime.date) -> str:
     return row["status_on"]
 
 
-def partner_history(partner: Partner) -> list[dict]:
-    """Tier and status changes, newest effective first, as one list."""
+def _changed_by(user, viewer) -> str | None:
+    """Who made a change, as the viewer may know it: a partner-side viewer sees "the vendor", not a person."""
+    if user is None:
+        return None
+    if viewer is not None and viewer.is_partner_side:
+        return gettext("the vendor")
+    return user.email
+
+
+def partner_history(partner: Partner, *, viewer=None) -> list[dict]:
+    """Tier and status changes, newest effective first, as one list (``viewer``: the member who reads it)."""
     entries: list[dict] = []
     for change in TierChange.objects.filter(partner=partner).select_related("from_tier", "to_tier", "changed_by"):
         entries.append(
@@ -60,7 +70,7 @@ def partner_history(partner: Partner) -> list[dict]:
                 "from_label": change.from_tier.name,
                 "to_label": change.to_tier.name,
                 "effective_on": change.effective_on,
-                "changed_by": change.changed_by.email if change.changed_by else None,
+                "changed_by": _changed_by(change.changed_by, viewer),
                 "reason": change.reason,
                 "score": change.score,
                 "recorded_at": change.created_at,
@@ -76,7 +86,7 @@ def partner_history(partner: Partner) -> list[dict]:
                 "from_label": change.get_from_status_display(),
                 "to_label": change.get_to_status_display(),
                 "effective_on": change.effective_on,
-                "changed_by": change.changed_by.email if change.changed_by else None,
+                "changed_by": _changed_by(change.changed_by, viewer),
                 "reason": change.reason,
                 "score": None,
                 "recorded_at": change.created_at,

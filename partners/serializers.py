@@ -7,7 +7,7 @@ from qudao_api.fields import TenantCodeField
 from tenancy.models import Membership
 from tenancy.roles import Capability, role_can
 
-from .models import Contract, Partner, PartnerKind, PartnerStatus, Tier
+from .models import REASON_MAX_LENGTH, Contract, Partner, PartnerKind, PartnerStatus, Tier
 
 
 class TierSerializer(serializers.ModelSerializer):
@@ -35,7 +35,7 @@ class PartnerSerializer(serializers.ModelSerializer):
     manager = UserEmailField(required=False, allow_null=True)
     kind = serializers.ChoiceField(choices=PartnerKind.choices)
     status = serializers.ChoiceField(choices=PartnerStatus.choices, required=False)
-    reason = serializers.CharField(write_only=True, required=False, allow_blank=True)
+    reason = serializers.CharField(write_only=True, required=False, allow_blank=True, max_length=REASON_MAX_LENGTH)
 
     class Meta:
         model = Partner
@@ -58,7 +58,7 @@ class PartnerSerializer(serializers.ModelSerializer):
 class PartnerTierChangeSerializer(serializers.Serializer):
     tier = TenantCodeField(Tier)
     effective_on = serializers.DateField()
-    reason = serializers.CharField(required=False, allow_blank=True, default="")
+    reason = serializers.CharField(required=False, allow_blank=True, default="", max_length=REASON_MAX_LENGTH)
 
 
 class PartnerHistorySerializer(serializers.Serializer):
@@ -68,7 +68,7 @@ class PartnerHistorySerializer(serializers.Serializer):
     field_to = serializers.CharField(source="to")
     effective_on = serializers.DateField()
     changed_by = serializers.CharField(allow_null=True)
-    reason = serializers.CharField()
+    reason = serializers.CharField(max_length=REASON_MAX_LENGTH)
     score = serializers.DecimalField(max_digits=5, decimal_places=2, allow_null=True)
     recorded_at = serializers.DateTimeField()
 

@@ -152,7 +152,7 @@ def partner_change_tier(
     before = tier_in_effect(partner, effective_on)
     if before.pk == tier.pk:
         raise ValidationError({"tier": _("The partner is already in this tier on that day.")})
-    TierChange.objects.create(
+    change = TierChange(
         partner=partner,
         from_tier=before,
         to_tier=tier,
@@ -161,6 +161,8 @@ def partner_change_tier(
         reason=reason,
         score=score,
     )
+    change.full_clean(exclude=["tenant"])
+    change.save()
     # A back-dated change slots in before later ones: the next one now starts from this tier.
     following = TierChange.objects.filter(partner=partner, effective_on__gt=effective_on)
     if (nxt := following.order_by("effective_on", "id").first()) is not None and nxt.from_tier_id != tier.pk:
@@ -185,7 +187,7 @@ def partner_change_status(
     before = status_in_effect(partner, effective_on)
     if before == status:
         raise ValidationError({"status": _("The partner already has this status on that day.")})
-    StatusChange.objects.create(
+    change = StatusChange(
         partner=partner,
         from_status=before,
         to_status=status,
@@ -193,6 +195,8 @@ def partner_change_status(
         changed_by=actor,
         reason=reason,
     )
+    change.full_clean(exclude=["tenant"])
+    change.save()
     following = StatusChange.objects.filter(partner=partner, effective_on__gt=effective_on)
     if (nxt := following.order_by("effective_on", "id").first()) is not None and nxt.from_status != status:
         nxt.from_status = status

@@ -72,7 +72,7 @@ class PartnerDetailView(TenantPageMixin, DetailView):
         partner = self.object
         context["contacts"] = partner.contacts.all()
         context["contracts"] = partner.contracts.all()
-        context["history"] = selectors.partner_history(partner)
+        context["history"] = selectors.partner_history(partner, viewer=self.membership)
         context["channel_figures"] = channel_figures(partner, tenant_today(self.tenant))
         if self.can(Capability.SEE_INTERNAL):
             context["audit_events"] = audit_rows(partner)

@@ -7,10 +7,11 @@ from facts.api import InvoiceViewSet, PaymentViewSet, ReceivablesViewSet, SaleVi
 from partners.api import PartnerViewSet, TierViewSet
 from scoring.api import JobRunViewSet, ScoreViewSet, TierRecommendationViewSet
 from targets.api import GoalViewSet, TargetViewSet
-from tenancy.api import MemberViewSet
+from tenancy.api import InvitationInboxViewSet, MemberViewSet, TenantInvitationViewSet
 
 router = SimpleRouter()
 router.register("members", MemberViewSet, basename="member")
+router.register("invitations", TenantInvitationViewSet, basename="tenant-invitation")
 router.register("tiers", TierViewSet, basename="tier")
 router.register("partners", PartnerViewSet, basename="partner")
 router.register("sales", SaleViewSet, basename="sale")
@@ -24,6 +25,9 @@ router.register("scores", ScoreViewSet, basename="score")
 router.register("tier-recommendations", TierRecommendationViewSet, basename="tier-recommendation")
 router.register("job-runs", JobRunViewSet, basename="job-run")
 
+inbox = SimpleRouter()
+inbox.register("invitations", InvitationInboxViewSet, basename="invitation")
+
 app_name = "api"
 urlpatterns = [
     path("auth/token/", obtain_auth_token, name="token"),
@@ -31,4 +35,5 @@ urlpatterns = [
     path("docs/", SpectacularSwaggerView.as_view(url_name="api:schema"), name="docs"),
     path("redoc/", SpectacularRedocView.as_view(url_name="api:schema"), name="redoc"),
     path("t/<slug:tenant_slug>/", include(router.urls)),
+    path("", include(inbox.urls)),
 ]

@@ -11,10 +11,10 @@ import logging
 import traceback
 from collections.abc import Callable
 
-from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 
-from tenancy.context import tenant_scope
+from tenancy.context import crossing_tenants, tenant_scope
 from tenancy.models import Tenant
 
 from .models import JobRun
@@ -33,27 +33,30 @@ NIGHTLY_STEPS: list[tuple[str, Callable[[datetime.date], dict]]] = [("scores", _
 
 
 def nightly_run(*, tenant: Tenant, day: datetime.date, triggered_by: str = "schedule") -> JobRun:
-    """Run every nightly step for one tenant and day; the run is recorded whether it succeeds or not."""
+    """Run every nightly step for one tenant and day; the run is recorded whether it succeeds or not.
+
+    Each scope is a transaction: the run's row and its progress are committed as they change
+    (the job page shows them), each step is all or nothing.
+    """
     with tenant_scope(tenant):
         run = JobRun.objects.create(kind="nightly", day=day, triggered_by=triggered_by)
-        summary: dict = {}
-        try:
-            for index, (name, step) in enumerate(NIGHTLY_STEPS):
+    summary: dict = {}
+    try:
+        for index, (name, step) in enumerate(NIGHTLY_STEPS):
+            with tenant_scope(tenant):
                 JobRun.objects.filter(pk=run.pk).update(step=name, progress=int(100 * index / len(NIGHTLY_STEPS)))
-                with transaction.atomic():
-                    summary[name] = step(day)
-        except Exception as error:  # a run records any failure; the caller moves on to the next tenant
-            logger.exception("Nightly run failed for tenant %s on %s", tenant.slug, day)
-            JobRun.objects.filter(pk=run.pk).update(
-                status=JobRun.Status.FAILED,
-                finished_at=timezone.now(),
-                error=f"{type(error).__name__}: {error}\n\n{traceback.format_exc(limit=8)}",
-                summary=summary,
-            )
-        else:
-            JobRun.objects.filter(pk=run.pk).update(
-                status=JobRun.Status.SUCCEEDED, progress=100, step="", finished_at=timezone.now(), summary=summary
-            )
+            with tenant_scope(tenant):
+                summary[name] = step(day)
+    except Exception as error:  # a run records any failure; the caller moves on to the next tenant
+        logger.exception("Nightly run failed for tenant %s on %s", tenant.slug, day)
+        outcome = {
+            "status": JobRun.Status.FAILED,
+            "error": f"{type(error).__name__}: {error}\n\n{traceback.format_exc(limit=8)}",
+        }
+    else:
+        outcome = {"status": JobRun.Status.SUCCEEDED, "progress": 100, "step": ""}
+    with tenant_scope(tenant):
+        JobRun.objects.filter(pk=run.pk).update(finished_at=timezone.now(), summary=summary, **outcome)
         run.refresh_from_db()
     return run
 
@@ -66,17 +69,24 @@ def tenant_yesterday(tenant: Tenant, now: datetime.datetime | None = None) -> da
 def due_tenants(now: datetime.datetime | None = None, *, after_hour: int = 1) -> list[tuple[Tenant, datetime.date]]:
     """Tenants whose local night has passed ``after_hour`` and whose yesterday has no finished run yet."""
     now = now or timezone.now()
-    due = []
-    # Crossing tenants on purpose: the dispatcher decides for every tenant.
+    candidates = []
     for tenant in Tenant.objects.order_by("pk"):
-        local = now.astimezone(tenant.zone)
-        if local.hour < after_hour:
-            continue
-        day = tenant_yesterday(tenant, now)
-        recent = JobRun.objects.unscoped().filter(tenant=tenant, kind="nightly", day=day)
-        if recent.filter(status=JobRun.Status.SUCCEEDED).exists():
-            continue
-        if recent.filter(status=JobRun.Status.RUNNING, started_at__gt=now - datetime.timedelta(hours=2)).exists():
-            continue
-        due.append((tenant, day))
-    return due
+        if now.astimezone(tenant.zone).hour >= after_hour:
+            candidates.append((tenant, tenant_yesterday(tenant, now)))
+    if not candidates:
+        return []
+    # Crossing tenants on purpose, read-only: the dispatcher decides for every tenant, in one query.
+    pairs = Q()
+    for tenant, day in candidates:
+        pairs |= Q(tenant_id=tenant.pk, day=day)
+    with crossing_tenants():
+        busy = set(
+            JobRun.objects.unscoped()
+            .filter(pairs, kind="nightly")
+            .filter(
+                Q(status=JobRun.Status.SUCCEEDED)
+                | Q(status=JobRun.Status.RUNNING, started_at__gt=now - datetime.timedelta(hours=2))
+            )
+            .values_list("tenant_id", "day")
+        )
+    return [(tenant, day) for tenant, day in candidates if (tenant.pk, day) not in busy]

@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.http import Http404
 from django.utils.translation import gettext as _
 
+from .context import user_scope
 from .models import Membership, Tenant
 from .roles import Role
 
@@ -13,26 +14,28 @@ def membership_for(user, tenant: Tenant) -> Membership:
     """The user's active membership of ``tenant``; 404 (never 403) when there is none."""
     if user is None or not user.is_authenticated:
         raise Http404(_("Not found."))
-    # Unscoped on purpose: this runs before the tenant is trusted, and filters by it itself.
+    # In the tenant's scope (the middleware's), so the manager and row-level security agree with the filter.
     membership = (
-        Membership.objects.unscoped()
-        .select_related("partner", "user")
-        .filter(tenant=tenant, user=user, is_active=True)
-        .first()
+        Membership.objects.select_related("partner", "user").filter(tenant=tenant, user=user, is_active=True).first()
     )
     if membership is None:
         raise Http404(_("Not found."))
     return membership
 
 
-def memberships_of(user):
-    """Every tenant a user belongs to, for the tenant chooser (crosses tenants by design)."""
-    return (
-        Membership.objects.unscoped()
-        .select_related("tenant", "partner")
-        .filter(user=user, is_active=True)
-        .order_by("tenant__name")
-    )
+def memberships_of(user) -> list[Membership]:
+    """Every tenant a user belongs to, for the tenant chooser.
+
+    Outside any tenant: row-level security lets the user read their own memberships (and the
+    partners those name) in ``user_scope``, and nothing else of any tenant.
+    """
+    with user_scope(user):
+        return list(
+            Membership.objects.unscoped()
+            .select_related("tenant", "partner")
+            .filter(user=user, is_active=True)
+            .order_by("tenant__name")
+        )
 
 
 def uses_portfolio(membership: Membership) -> bool:

@@ -7,4 +7,4 @@ class TenancyConfig(AppConfig):
     verbose_name = _("Tenancy")
 
     def ready(self) -> None:
-        from . import rls  # noqa: F401  (connects the row-level-security hooks)
+        from . import checks, rls  # noqa: F401  (registers the deploy check; connects the row-level-security hooks)

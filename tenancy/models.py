@@ -190,3 +190,51 @@ class Membership(TenantOwned):
             raise ValidationError({"partner": _("A partner role needs a partner.")})
         if self.role not in PARTNER_ROLES and self.partner_id is not None:
             raise ValidationError({"partner": _("Only partner roles belong to a partner.")})
+
+
+@pghistory.track(pghistory.InsertEvent(), pghistory.UpdateEvent())
+class Invitation(TenantOwned):
+    """An offer of a role in this tenant to someone who already has a Qudao account.
+
+    Adding an e-mail that belongs to an existing user (of any tenant) never makes them a member
+    on the spot: they accept or decline, in the app or by API. Until then they are not a member,
+    and the tenant learns nothing about them but the address it typed.
+    """
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Waiting for an answer")
+        ACCEPTED = "accepted", _("Accepted")
+        DECLINED = "declined", _("Declined")
+        REVOKED = "revoked", _("Withdrawn")
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="invitations")
+    email = models.EmailField(_("e-mail"))
+    role = models.CharField(_("role"), max_length=32, choices=Role.choices)
+    partner = models.ForeignKey(
+        "partners.Partner",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="invitations",
+        verbose_name=_("partner"),
+    )
+    status = models.CharField(_("status"), max_length=16, choices=Status.choices, default=Status.PENDING)
+    invited_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+", verbose_name=_("invited by")
+    )
+    answered_at = models.DateTimeField(_("answered at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("invitation")
+        verbose_name_plural = _("invitations")
+        ordering = ["-created_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["tenant", "user"],
+                condition=models.Q(status="pending"),
+                name="invitation_one_pending_per_user",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.email} ({self.get_role_display()})"

@@ -1,72 +1,108 @@
-"""Row-level security: the wall under the wall (SPEC §2).
+"""Row-level security: the wall under the wall (SPEC §2), fail-closed.
 
-Every tenant-owned table gets a policy that shows only the rows of the tenant named by
-the session setting ``qudao.tenant_id``. The setting follows the tenant scope: entering
-a scope sets it on the open connection (or on the next one opened), leaving clears it.
-With no tenant in scope (migrations, cross-tenant jobs) the policy shows every row; in a
-scope, even a raw query that forgot its filter sees nothing of another tenant.
-The application must connect as a role that is not a superuser (superusers bypass RLS).
+Every table with a ``tenant_id`` column — found in the catalog, so history tables and
+tables added later are covered too — gets a forced policy that shows only the rows of the
+tenant named by the transaction-local setting ``qudao.tenant_id``. No setting, no rows.
+
+The settings are written only by ``tenancy.context`` and only with ``set_config(…, true)``
+inside a transaction, so they end with it:
+
+- ``qudao.tenant_id``: the tenant in scope (``tenant_scope``);
+- ``qudao.user_id``: the signed-in user outside any tenant (``user_scope``), who may read
+  their own memberships and invitations in every tenant, and the partners those name;
+- ``qudao.all_tenants``: ``on`` inside ``crossing_tenants``, the one named path for work
+  that must cross tenants (the nightly dispatcher, maintenance, tests).
+
+The runtime role owns no table (it cannot ``ALTER TABLE … NO FORCE``, ``DROP POLICY`` or
+``TRUNCATE``): the migrations run as the owner role, which grants it plain reads and
+writes here, after every ``migrate``. ``tenancy.checks`` refuses a deployment whose runtime
+role could bypass all this.
 """
 
 from __future__ import annotations
 
-from django.apps import apps
-from django.db import connection as default_connection
-from django.db.backends.signals import connection_created
+from django.conf import settings
+from django.db import connections
 from django.db.models.signals import post_migrate
 from django.dispatch import receiver
 
-SETTING = "qudao.tenant_id"
+TENANT_SETTING = "qudao.tenant_id"
+USER_SETTING = "qudao.user_id"
+ALL_TENANTS_SETTING = "qudao.all_tenants"
 POLICY = "tenant_wall"
+USER_POLICY = "own_user"
+
+# Scalar subqueries become InitPlans: each setting is read once per statement, not once per row.
+_TENANT = f"(SELECT NULLIF(current_setting('{TENANT_SETTING}', true), '')::bigint)"
+_USER = f"(SELECT NULLIF(current_setting('{USER_SETTING}', true), '')::bigint)"
+_ALL = f"(SELECT coalesce(current_setting('{ALL_TENANTS_SETTING}', true), '') = 'on')"
+TENANT_RULE = f"tenant_id = {_TENANT} OR {_ALL}"
+
+# Read-only ways in for the signed-in user outside a tenant (the tenant chooser, invitations).
+USER_RULES = {
+    "tenancy_membership": f"user_id = {_USER}",
+    "tenancy_invitation": f"user_id = {_USER}",
+    "partners_partner": (
+        f"id IN (SELECT partner_id FROM tenancy_membership WHERE user_id = {_USER}"
+        f" UNION ALL SELECT partner_id FROM tenancy_invitation WHERE user_id = {_USER} AND status = 'pending')"
+    ),
+}
 
 
-def _set(connection, tenant_id: int | None) -> None:
+def tables_with_a_tenant(connection) -> list[str]:
+    """Every table of the schema with a ``tenant_id`` column, from the catalog."""
     with connection.cursor() as cursor:
-        cursor.execute("SELECT set_config(%s, %s, false)", [SETTING, "" if tenant_id is None else str(tenant_id)])
-
-
-def apply_database_scope(tenant) -> None:
-    """Mirror the scope onto the open connection; a new connection picks it up when it opens."""
-    conn = default_connection
-    if conn.connection is None or conn.needs_rollback:
-        return
-    _set(conn, tenant.pk if tenant is not None else None)
-
-
-@receiver(connection_created)
-def _scope_new_connection(sender, connection, **kwargs) -> None:
-    from .context import current_tenant
-
-    tenant = current_tenant()
-    if tenant is not None:
-        _set(connection, tenant.pk)
-
-
-def tenant_owned_tables() -> list[str]:
-    from .models import TenantOwned
-
-    return sorted(
-        model._meta.db_table for model in apps.get_models() if issubclass(model, TenantOwned) and not model._meta.proxy
-    )
+        cursor.execute(
+            """
+            SELECT c.relname
+              FROM pg_attribute a
+              JOIN pg_class c ON c.oid = a.attrelid
+              JOIN pg_namespace n ON n.oid = c.relnamespace
+             WHERE a.attname = 'tenant_id' AND NOT a.attisdropped
+               AND c.relkind IN ('r', 'p') AND n.nspname = current_schema()
+             ORDER BY c.relname
+            """
+        )
+        return [row[0] for row in cursor.fetchall()]
 
 
 def install_policies(connection) -> None:
-    """Idempotent: enable and force RLS and (re)create the policy on every tenant-owned table."""
-    # Scalar subqueries become InitPlans: the setting is read once per statement, not once per row.
-    scope = f"(SELECT NULLIF(current_setting('{SETTING}', true), '')::bigint)"
-    expression = f"{scope} IS NULL OR tenant_id = {scope}"
+    """Idempotent: enable and force RLS and (re)create the policies on every table with a tenant."""
+    tables = tables_with_a_tenant(connection)
     with connection.cursor() as cursor:
-        for table in tenant_owned_tables():
+        for table in tables:
             cursor.execute(f'ALTER TABLE "{table}" ENABLE ROW LEVEL SECURITY')
             cursor.execute(f'ALTER TABLE "{table}" FORCE ROW LEVEL SECURITY')
             cursor.execute(f'DROP POLICY IF EXISTS {POLICY} ON "{table}"')
-            cursor.execute(f'CREATE POLICY {POLICY} ON "{table}" USING ({expression}) WITH CHECK ({expression})')
+            cursor.execute(f'CREATE POLICY {POLICY} ON "{table}" USING ({TENANT_RULE}) WITH CHECK ({TENANT_RULE})')
+            cursor.execute(f'DROP POLICY IF EXISTS {USER_POLICY} ON "{table}"')
+            if table in USER_RULES:
+                cursor.execute(f'CREATE POLICY {USER_POLICY} ON "{table}" FOR SELECT USING ({USER_RULES[table]})')
+
+
+def runtime_role() -> str:
+    return settings.DATABASES["default"].get("USER") or ""
+
+
+def grant_runtime_role(connection) -> None:
+    """Give the runtime role reads and writes, nothing more (no TRUNCATE, REFERENCES or TRIGGER)."""
+    role = runtime_role()
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT current_user")
+        if not role or cursor.fetchone()[0] == role:
+            return  # one role for everything: tenancy.checks reports it
+        quoted = connection.ops.quote_name(role)
+        cursor.execute(f"GRANT USAGE ON SCHEMA public TO {quoted}")
+        cursor.execute(f"GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA public TO {quoted}")
+        cursor.execute(f"GRANT USAGE, SELECT, UPDATE ON ALL SEQUENCES IN SCHEMA public TO {quoted}")
+        cursor.execute(f"REVOKE TRUNCATE, REFERENCES, TRIGGER ON ALL TABLES IN SCHEMA public FROM {quoted}")
 
 
 @receiver(post_migrate)
 def _install_after_migrate(sender, using="default", **kwargs) -> None:
-    from django.db import connections
-
+    # post_migrate is sent once per app after every migration has run: once is enough.
     if sender.name != "tenancy":
         return
-    install_policies(connections[using])
+    connection = connections[using]
+    install_policies(connection)
+    grant_runtime_role(connection)

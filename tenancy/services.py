@@ -2,19 +2,24 @@
 
 from __future__ import annotations
 
+import dataclasses
+import logging
+
 from django.contrib.auth import get_user_model
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from common.errors import PermissionDenied
+from common.errors import Conflict, NotFound, PermissionDenied
 
-from .context import tenant_scope
-from .models import Membership, Tenant
+from .context import tenant_scope, user_scope
+from .models import Invitation, Membership, Tenant
 from .roles import PARTNER_ROLES, Role
 
 User = get_user_model()
+logger = logging.getLogger(__name__)
 
 
 @transaction.atomic
@@ -37,9 +42,7 @@ def tenant_create(
     with tenant_scope(tenant):
         tier_create_defaults(tenant=tenant)
         user = _user_get_or_create(email=admin_email, password=admin_password)
-        membership = Membership(tenant=tenant, user=user, role=Role.ADMIN)
-        membership.full_clean()
-        membership.save()
+        membership_create(tenant=tenant, user=user, role=Role.ADMIN)
     return tenant
 
 
@@ -61,20 +64,26 @@ def _user_get_or_create(*, email: str, password: str | None, full_name: str = ""
     return candidate
 
 
-@transaction.atomic
-def member_create(
-    *,
-    actor: Membership,
-    email: str,
-    role: str,
-    password: str | None = None,
-    partner=None,
-    full_name: str = "",
-) -> Membership:
-    """Add a user (new or existing) to the actor's tenant.
+@dataclasses.dataclass(frozen=True)
+class MemberAdded:
+    """What adding an e-mail did: a new user made a member, or an existing user invited."""
 
-    Vendor admins add anyone; a partner admin adds users to its own partner only.
-    """
+    membership: Membership | None = None
+    invitation: Invitation | None = None
+
+
+def membership_create(*, tenant: Tenant, user: User, role: str, partner=None) -> Membership:
+    """Make ``user`` a member of the tenant in scope (trusted callers: a new user, an accepted invitation, the demo)."""
+    if Membership.objects.filter(user=user).exists():
+        raise ValidationError({"email": _("%(email)s is already a member of this tenant.") % {"email": user.email}})
+    membership = Membership(user=user, role=role, partner=partner, tenant=tenant)
+    membership.full_clean()
+    membership.save()
+    return membership
+
+
+def _check_who_may_add(*, actor: Membership, role: str, partner):
+    """Vendor admins add anyone; a partner admin adds users to its own partner only. Returns the partner."""
     if actor.role == Role.PARTNER_ADMIN:
         if role not in PARTNER_ROLES:
             raise PermissionDenied(_("A partner administrator can add only partner users."))
@@ -89,10 +98,123 @@ def member_create(
         raise ValidationError({"partner": _("A partner role needs a partner.")})
     if role not in PARTNER_ROLES and partner is not None:
         raise ValidationError({"partner": _("Only partner roles belong to a partner.")})
-    user = _user_get_or_create(email=email, password=password, full_name=full_name)
-    if Membership.objects.filter(user=user).exists():
-        raise ValidationError({"email": _("%(email)s is already a member of this tenant.") % {"email": user.email}})
-    membership = Membership(user=user, role=role, partner=partner, tenant=actor.tenant)
-    membership.full_clean()
-    membership.save()
+    return partner
+
+
+@transaction.atomic
+def member_add(
+    *,
+    actor: Membership,
+    email: str,
+    role: str,
+    password: str | None = None,
+    partner=None,
+    full_name: str = "",
+) -> MemberAdded:
+    """Add someone to the actor's tenant by e-mail.
+
+    A new e-mail (with a password) makes the user and the membership. An e-mail that already
+    has an account — in this tenant's eyes, someone unknown — makes an invitation that the user
+    accepts or declines: nobody becomes a member without consenting, and the answer shows
+    nothing of them (their name, their other tenants) but the address typed.
+    """
+    partner = _check_who_may_add(actor=actor, role=role, partner=partner)
+    email = (email or "").strip().lower()
+    existing = User.objects.filter(email__iexact=email).first()
+    if existing is None:
+        user = _user_get_or_create(email=email, password=password, full_name=full_name)
+        return MemberAdded(membership=membership_create(tenant=actor.tenant, user=user, role=role, partner=partner))
+    if Membership.objects.filter(user=existing).exists():
+        raise ValidationError({"email": _("%(email)s is already a member of this tenant.") % {"email": email}})
+    if Invitation.objects.filter(user=existing, status=Invitation.Status.PENDING).exists():
+        raise ValidationError({"email": _("%(email)s has been invited already.") % {"email": email}})
+    invitation = Invitation(
+        user=existing, email=email, role=role, partner=partner, invited_by=actor.user, tenant=actor.tenant
+    )
+    invitation.full_clean()
+    invitation.save()
+    transaction.on_commit(lambda: _send_invitation_mail(actor.tenant.name, email))
+    return MemberAdded(invitation=invitation)
+
+
+def _send_invitation_mail(tenant_name: str, email: str) -> None:
+    from django.core.mail import send_mail
+
+    try:
+        send_mail(
+            subject=_("You are invited to %(tenant)s on Qudao") % {"tenant": tenant_name},
+            message=_(
+                "%(tenant)s has invited you to work with them on Qudao. Log in to accept or decline the invitation."
+            )
+            % {"tenant": tenant_name},
+            from_email=None,
+            recipient_list=[email],
+        )
+    except OSError:  # a mail server that is down never undoes the invitation: it waits in the app
+        logger.exception("The invitation mail to %s could not be sent", email)
+
+
+def _pending_invitation_of(*, user: User, invitation_id: int) -> Invitation:
+    """The user's own pending invitation (read outside any tenant, under row-level security), or 404."""
+    with user_scope(user):
+        invitation = (
+            Invitation.objects.unscoped()
+            .select_related("tenant")
+            .filter(pk=invitation_id, user=user, status=Invitation.Status.PENDING)
+            .first()
+        )
+    if invitation is None:
+        raise NotFound(_("Not found."))
+    return invitation
+
+
+def invitation_accept(*, user: User, invitation_id: int) -> Membership:
+    """The invited user says yes: from now on they are a member, with the role offered."""
+    invitation = _pending_invitation_of(user=user, invitation_id=invitation_id)
+    with tenant_scope(invitation.tenant):
+        invitation = Invitation.objects.select_for_update().get(pk=invitation.pk)
+        if invitation.status != Invitation.Status.PENDING:
+            raise Conflict(_("This invitation has been answered or withdrawn already."))
+        membership = membership_create(
+            tenant=invitation.tenant, user=user, role=invitation.role, partner=invitation.partner
+        )
+        _answer(invitation, Invitation.Status.ACCEPTED)
     return membership
+
+
+def invitation_decline(*, user: User, invitation_id: int) -> Invitation:
+    invitation = _pending_invitation_of(user=user, invitation_id=invitation_id)
+    with tenant_scope(invitation.tenant):
+        invitation = Invitation.objects.select_for_update().get(pk=invitation.pk)
+        if invitation.status != Invitation.Status.PENDING:
+            raise Conflict(_("This invitation has been answered or withdrawn already."))
+        _answer(invitation, Invitation.Status.DECLINED)
+    return invitation
+
+
+@transaction.atomic
+def invitation_revoke(*, actor: Membership, invitation: Invitation) -> Invitation:
+    """An administrator withdraws a pending invitation of its tenant (a partner admin, of its partner's users)."""
+    _check_who_may_add(actor=actor, role=invitation.role, partner=invitation.partner)
+    invitation = Invitation.objects.select_for_update().get(pk=invitation.pk)
+    if invitation.status != Invitation.Status.PENDING:
+        raise Conflict(_("This invitation has been answered or withdrawn already."))
+    _answer(invitation, Invitation.Status.REVOKED)
+    return invitation
+
+
+def _answer(invitation: Invitation, status: str) -> None:
+    invitation.status = status
+    invitation.answered_at = timezone.now()
+    invitation.save(update_fields=["status", "answered_at", "updated_at"])
+
+
+def pending_invitations_of(user: User) -> list[Invitation]:
+    """The signed-in user's invitations waiting for an answer, in every tenant."""
+    with user_scope(user):
+        return list(
+            Invitation.objects.unscoped()
+            .select_related("tenant", "partner", "invited_by")
+            .filter(user=user, status=Invitation.Status.PENDING)
+            .order_by("-created_at")
+        )

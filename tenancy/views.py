@@ -6,18 +6,20 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.db.models import Count
 from django.http import HttpResponseRedirect
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.views import View
+from django.views.decorators.http import require_POST
 from django.views.generic import FormView, ListView, TemplateView
 
 from common.errors import ApplicationError
 from partners.models import PartnerStatus, Tier
 
 from . import services
-from .access import memberships_of, visible_partners
+from .access import memberships_of, restrict_to_visible_partners, visible_partners
 from .forms import MemberForm
-from .models import Membership
+from .models import Invitation, Membership
 from .pages import TenantPageMixin, apply_errors_to_form
 from .roles import Capability
 
@@ -29,11 +31,34 @@ class LoginView(auth_views.LoginView):
 
 @login_required
 def home(request):
-    """After login: straight into the only tenant, or a chooser when there are several."""
-    memberships = list(memberships_of(request.user))
-    if len(memberships) == 1:
+    """After login: straight into the only tenant, or a chooser when there are several or invitations wait."""
+    memberships = memberships_of(request.user)
+    invitations = services.pending_invitations_of(request.user)
+    if len(memberships) == 1 and not invitations:
         return redirect(reverse("tenant-home", kwargs={"tenant_slug": memberships[0].tenant.slug}))
-    return render(request, "tenancy/choose_tenant.html", {"memberships": memberships})
+    return render(request, "tenancy/choose_tenant.html", {"memberships": memberships, "invitations": invitations})
+
+
+@login_required
+@require_POST
+def invitation_answer(request, pk: int, answer: str):
+    """Accept or decline an invitation from the chooser page."""
+    try:
+        if answer == "accept":
+            membership = services.invitation_accept(user=request.user, invitation_id=pk)
+        else:
+            services.invitation_decline(user=request.user, invitation_id=pk)
+    except ApplicationError as error:
+        messages.error(request, error.message)
+        return redirect("home")
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+        return redirect("home")
+    if answer == "accept":
+        messages.success(request, _("You are now a member of %(tenant)s.") % {"tenant": membership.tenant.name})
+        return redirect(reverse("tenant-home", kwargs={"tenant_slug": membership.tenant.slug}))
+    messages.success(request, _("The invitation was declined."))
+    return redirect("home")
 
 
 class TenantHomeView(TenantPageMixin, TemplateView):
@@ -95,6 +120,36 @@ class MemberListView(TenantPageMixin, ListView):
     def narrow_queryset(self, queryset):
         return queryset.select_related("user", "partner").order_by("user__email")
 
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        invitations = Invitation.objects.filter(status=Invitation.Status.PENDING).select_related("partner")
+        context["invitations"] = restrict_to_visible_partners(invitations, self.membership, "partner").order_by(
+            "-created_at"
+        )
+        return context
+
+
+class InvitationRevokeView(TenantPageMixin, View):
+    """Withdraw a pending invitation (POST from the members page)."""
+
+    model = Invitation
+    partner_field = "partner"
+    capability = Capability.MANAGE_MEMBERS
+    http_method_names = ["post"]
+
+    def get_object(self):
+        return get_object_or_404(self.get_queryset(), pk=self.kwargs["pk"])
+
+    def post(self, request, *args, **kwargs):
+        invitation = self.get_object()
+        try:
+            services.invitation_revoke(actor=self.membership, invitation=invitation)
+        except ApplicationError as error:
+            messages.error(request, error.message)
+        else:
+            messages.success(request, _("The invitation to %(email)s was withdrawn.") % {"email": invitation.email})
+        return HttpResponseRedirect(reverse("members", kwargs={"tenant_slug": self.tenant.slug}))
+
 
 class MemberAddView(TenantPageMixin, FormView):
     """Add a user to the tenant with a role; the service enforces who may add whom."""
@@ -112,7 +167,7 @@ class MemberAddView(TenantPageMixin, FormView):
     def form_valid(self, form):
         data = form.cleaned_data
         try:
-            member = services.member_create(
+            added = services.member_add(
                 actor=self.membership,
                 email=data["email"],
                 full_name=data["full_name"],
@@ -123,5 +178,10 @@ class MemberAddView(TenantPageMixin, FormView):
         except (ValidationError, ApplicationError) as error:
             apply_errors_to_form(form, error)
             return self.form_invalid(form)
-        messages.success(self.request, _("%(email)s added as a member.") % {"email": member.user.email})
+        if added.invitation is not None:
+            message = _("%(email)s already has a Qudao account: an invitation was sent, and they become a member when "
+                        "they accept it.") % {"email": added.invitation.email}  # fmt: skip
+        else:
+            message = _("%(email)s added as a member.") % {"email": added.membership.user.email}
+        messages.success(self.request, message)
         return HttpResponseRedirect(reverse("members", kwargs={"tenant_slug": self.tenant.slug}))

@@ -2,16 +2,36 @@ import pytest
 from pytest_django.plugin import blocking_manager_key
 from rest_framework.test import APIClient
 
+from config.settings.database import OWNER_ALIAS
 from tenancy.context import tenant_scope
 
 from .world import build_world, load_world
 
+BOTH_ALIASES = ["default", OWNER_ALIAS]
+
 
 @pytest.fixture(scope="session")
-def django_db_setup(django_db_setup, django_db_blocker):
-    """Build the shared world once per test database; each test runs in a rolled-back transaction."""
+def django_db_setup(request, django_test_environment, django_db_blocker, django_db_modify_db_settings):
+    """The test database as in production: the owner role creates and migrates it, the tests run as the runtime role.
+
+    The ``default`` connection is the owner's test mirror (config/settings/database.py) with the
+    runtime role's own login kept, so every test meets row-level security as the app does. The
+    shared world is built once; each test runs in a rolled-back transaction.
+    """
+    from django.db import connections
+    from django.test.utils import setup_databases, teardown_databases
+
+    runtime_login = {key: connections["default"].settings_dict[key] for key in ("USER", "PASSWORD")}
+    verbosity = request.config.option.verbose
     with django_db_blocker.unblock():
+        old_config = setup_databases(verbosity=verbosity, interactive=False, aliases=set(BOTH_ALIASES))
+        connections["default"].close()
+        connections["default"].settings_dict = {**connections["default"].settings_dict, **runtime_login}
         build_world()
+    yield
+    with django_db_blocker.unblock():
+        connections.close_all()
+        teardown_databases(old_config, verbosity=verbosity)
 
 
 def pytest_configure(config):
@@ -57,6 +77,17 @@ def api():
 
 def tenant_api(slug: str, path: str = "") -> str:
     return f"/api/v1/t/{slug}/{path}"
+
+
+def pytest_collection_modifyitems(items):
+    """A transactional test is emptied afterwards by the owner (the runtime role may not TRUNCATE)."""
+    for item in items:
+        if not _is_transactional(item):
+            continue
+        marker = item.get_closest_marker("django_db")
+        kwargs = {**(marker.kwargs if marker else {}), "transaction": True, "databases": BOTH_ALIASES}
+        item.own_markers = [mark for mark in item.own_markers if mark.name != "django_db"]
+        item.add_marker(pytest.mark.django_db(**kwargs))
 
 
 def _is_transactional(item: pytest.Item) -> bool:

@@ -33,6 +33,7 @@ from rest_framework.exceptions import PermissionDenied
 from rest_framework.test import APIClient
 from rest_framework.views import APIView
 
+from accounts.models import User
 from facts.models import ImportJob, Invoice, Payment, Sale, WriteOff
 from partners import services as partner_services
 from partners.models import Contact, Contract, Partner, Tier
@@ -41,7 +42,7 @@ from scoring.models import JobRun, PartnerScore, TierRecommendation
 from targets.models import CompanyGoal, Target
 from tenancy import services as tenancy_services
 from tenancy.context import tenant_scope
-from tenancy.models import Membership
+from tenancy.models import Invitation, Membership
 from tenancy.pages import TenantPageMixin
 from tenancy.roles import CAPABILITIES, PARTNER_ROLES, Role
 
@@ -196,10 +197,23 @@ def _membership(tenant_world, partner, which):
     if which == OWN:  # a member of the acting member's own partner
         return tenant_world.member(Role.PARTNER_USER), ()
     email = f"matrix-{which}@{tenant_world.tenant.slug}.test"
-    membership = tenancy_services.member_create(
+    membership = tenancy_services.member_add(
         actor=tenant_world.member(Role.ADMIN), email=email, password=PASSWORD, role=Role.PARTNER_USER, partner=partner
-    )
+    ).membership
     return membership, (email,)
+
+
+@makes(Invitation)
+def _invitation(tenant_world, partner, which):
+    """A user of another tenant invited here, for a partner role of ``partner``."""
+    email = f"invitee-{which}-{tenant_world.tenant.slug}@elsewhere.test"
+    invitation = Invitation.objects.filter(email=email, status=Invitation.Status.PENDING).first()
+    if invitation is None:
+        User.objects.filter(email=email).exists() or User.objects.create_user(email=email, password=PASSWORD)
+        invitation = tenancy_services.member_add(
+            actor=tenant_world.member(Role.ADMIN), email=email, role=Role.PARTNER_USER, partner=partner
+        ).invitation
+    return invitation, (email,)
 
 
 @makes(Contract)

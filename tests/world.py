@@ -81,13 +81,13 @@ def build_world() -> World:
             for role in Role:
                 if role == Role.ADMIN:
                     continue
-                members[role.value] = tenancy_services.member_create(
+                members[role.value] = tenancy_services.member_add(
                     actor=admin,
                     email=email_for(slug, role),
                     password=PASSWORD,
                     role=role,
                     partner=own if role in PARTNER_ROLES else None,
-                )
+                ).membership
         tenants[slug] = TenantWorld(tenant=tenant, members=members, own=own, other=other)
     return World(tenants=tenants)
 

@@ -1,16 +1,38 @@
+"""PostgreSQL, with two roles (SPEC §2, README "The tenant wall").
+
+``default`` is the runtime connection of the web, the workers and the commands: a role that
+owns nothing, is no superuser and cannot bypass row-level security. ``owner`` is the role
+that owns the tables: ``migrate`` runs as it (``tenancy``'s ``migrate`` command defaults to
+it), and it grants the runtime role what it may do. With no ``DATABASE_OWNER_URL`` both
+are the one role of ``DATABASE_URL`` and ``check --deploy`` says the wall can be bypassed.
+"""
+
 from config.env import BASE_DIR, env
 
+OWNER_ALIAS = "owner"
+
 _url = env.str("DATABASE_URL", default="")
+_owner_url = env.str("DATABASE_OWNER_URL", default="")
 if not _url:
-    from config.embedded_db import embedded_database_url
+    from config.embedded_db import embedded_database_urls
 
-    _url = embedded_database_url(BASE_DIR)
+    _embedded = embedded_database_urls(BASE_DIR)
+    _url, _owner_url = _embedded.app, _owner_url or _embedded.owner
 
-DATABASES = {"default": env.db_url_config(_url)}
-DATABASES["default"]["ENGINE"] = "django.db.backends.postgresql"
-DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=0)
-DATABASES["default"]["ATOMIC_REQUESTS"] = False
 
-# Several test runs against one server (parallel work trees, say) each name their own database.
-if env.str("TEST_DATABASE_NAME", default=""):
-    DATABASES["default"]["TEST"] = {"NAME": env.str("TEST_DATABASE_NAME")}
+def _database(url: str) -> dict:
+    config = env.db_url_config(url)
+    config["ENGINE"] = "django.db.backends.postgresql"
+    config["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=0)
+    config["ATOMIC_REQUESTS"] = False  # tenant requests are one transaction each: tenancy.middleware
+    return config
+
+
+DATABASES = {"default": _database(_url), OWNER_ALIAS: _database(_owner_url or _url)}
+DATABASES[OWNER_ALIAS]["CONN_MAX_AGE"] = 0
+
+# Tests: the owner creates and migrates the test database; the runtime connection is its mirror
+# (tests/conftest.py keeps the runtime role's own login on it). Several test runs against one
+# server (parallel work trees, say) each name their own database.
+DATABASES[OWNER_ALIAS]["TEST"] = {"NAME": env.str("TEST_DATABASE_NAME", default="") or None}
+DATABASES["default"]["TEST"] = {"MIRROR": OWNER_ALIAS}

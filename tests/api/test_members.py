@@ -110,17 +110,6 @@ def test_adding_someone_who_is_already_a_member_is_a_field_error(world, api):
     assert _memberships(world) == before
 
 
-def test_an_existing_user_of_another_tenant_joins_without_a_new_password(world, api):
-    """A distributor carries several vendors' lines: one user, a membership in each tenant."""
-    response = api(world["acme"].member("admin")).post(
-        tenant_api("acme", "members/"),
-        {"email": email_for("globex", "viewer"), "role": "viewer"},
-        format="json",
-    )
-    assert response.status_code == 201, response.content
-    assert User.objects.filter(email=email_for("globex", "viewer")).count() == 1
-
-
 def test_a_new_user_needs_a_password(world, api):
     response = api(world["acme"].member("admin")).post(
         tenant_api("acme", "members/"), {"email": NEW_EMAIL, "role": "viewer"}, format="json"

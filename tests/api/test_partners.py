@@ -1,6 +1,7 @@
 """Partners over the API: validation, history of tier and status, filters, pages and query counts."""
 
 import datetime
+import re
 
 import pytest
 from django.db import connection
@@ -160,6 +161,38 @@ def test_a_partner_user_sees_its_own_partners_history(world, api):
     response = api(world["acme"].member("partner_user")).get(tenant_api("acme", f"partners/{own.pk}/history/"))
     assert response.status_code == 200
     assert response.json()["results"][0]["to"] == "core"
+
+
+def test_a_partner_user_sees_that_the_vendor_made_a_change_but_not_which_vendor_member(world, api, client):
+    own = world["acme"].own
+    api(world["acme"].member("admin")).patch(
+        tenant_api("acme", f"partners/{own.pk}/"), {"tier": "core", "reason": "升级"}, format="json"
+    )
+    vendor_email = email_for("acme", "admin")
+    answer = api(world["acme"].member("partner_user")).get(tenant_api("acme", f"partners/{own.pk}/history/"))
+    assert vendor_email not in answer.content.decode()
+    assert answer.json()["results"][0]["changed_by"]  # "the vendor", in the reader's language
+    client.force_login(world["acme"].member("partner_admin").user)
+    page = client.get(f"/t/acme/partners/{own.pk}/")
+    assert page.status_code == 200
+    assert not re.search(rf"(?<![\w-]){re.escape(vendor_email)}", page.content.decode())
+    vendor_view = api(world["acme"].member("viewer")).get(tenant_api("acme", f"partners/{own.pk}/history/"))
+    assert vendor_view.json()["results"][0]["changed_by"] == vendor_email
+
+
+def test_a_reason_longer_than_the_history_keeps_is_a_field_error_and_nothing_changes(world, api):
+    own = world["acme"].own
+    client = api(world["acme"].member("admin"))
+    for method, path, body in [
+        ("patch", f"partners/{own.pk}/", {"tier": "core", "reason": "长" * 1001}),
+        ("post", f"partners/{own.pk}/tier/", {"tier": "core", "effective_on": "2026-01-01", "reason": "x" * 1001}),
+    ]:
+        response = getattr(client, method)(tenant_api("acme", path), body, format="json")
+        assert response.status_code == 400, response.content
+        assert response.json()["errors"]["reason"]
+    with tenant_scope(world["acme"].tenant):
+        assert not TierChange.objects.filter(partner=own).exists()
+        assert Partner.objects.get(pk=own.pk).tier.code == "ordinary"
 
 
 def _days_ago(world, days: int) -> datetime.date:

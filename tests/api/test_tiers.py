@@ -68,7 +68,8 @@ def test_a_channel_manager_edits_a_tier(world, api):
         tenant_api("acme", f"tiers/{core.pk}/"), {"min_score": "85", "benefits": "返利 +2%"}, format="json"
     )
     assert response.status_code == 200, response.content
-    core.refresh_from_db()
+    with tenant_scope(world["acme"].tenant):
+        core.refresh_from_db()
     assert str(core.min_score) == "85.00"
     assert core.benefits == "返利 +2%"
 

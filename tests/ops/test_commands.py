@@ -12,7 +12,7 @@ from common.dates import tenant_today
 from partners.models import Contact, Contract, Partner, StatusChange, Tier, TierChange
 from partners.selectors import tier_in_effect
 from partners.validators import validate_unified_social_credit_code
-from tenancy.context import tenant_scope
+from tenancy.context import crossing_tenants, tenant_scope, user_scope
 from tenancy.models import Membership, Tenant
 from tenancy.roles import PARTNER_ROLES, Role
 
@@ -35,7 +35,8 @@ def create_tenant(slug="initech", *extra, password="Initech-pass-42"):
 
 
 def counts() -> tuple[int, int, int]:
-    return Tenant.objects.count(), User.objects.count(), Membership.objects.unscoped().count()
+    with crossing_tenants():
+        return Tenant.objects.count(), User.objects.count(), Membership.objects.unscoped().count()
 
 
 # create_tenant
@@ -126,7 +127,8 @@ def test_a_new_administrator_with_a_weak_password_leaves_nothing_half_written():
         create_tenant("initech", password="123")
 
     assert counts() == before
-    assert not Tier.objects.unscoped().filter(tenant__slug="initech").exists()
+    with crossing_tenants():
+        assert not Tier.objects.unscoped().filter(tenant__slug="initech").exists()
 
 
 def test_a_new_administrator_needs_a_password():
@@ -183,7 +185,8 @@ def test_seed_demo_makes_two_tenants_with_every_role_and_valid_partners():
             )
             assert manager_roles == {Role.CHANNEL_MANAGER}
     shared = User.objects.get(email="boss@dingsheng.example")
-    assert Membership.objects.unscoped().filter(user=shared).count() == 2
+    with user_scope(shared):
+        assert Membership.objects.unscoped().filter(user=shared).count() == 2
     for email in ("admin@huaxin.example", "admin@northwind.example", "boss@dingsheng.example", "sales@qiming.example"):
         assert email in output
     assert "Qudao-Demo-2026" in output

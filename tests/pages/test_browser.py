@@ -44,7 +44,7 @@ def build_lumen() -> dict:
             ("manager@lumen.test", Role.CHANNEL_MANAGER, None),
             ("user@sunrise.test", Role.PARTNER_USER, sunrise),
         ]:
-            tenancy_services.member_create(actor=admin, email=email, password=PASSWORD, role=role, partner=partner)
+            tenancy_services.member_add(actor=admin, email=email, password=PASSWORD, role=role, partner=partner)
     return {"sunrise": sunrise, "moonlight": moonlight}
 
 

@@ -67,7 +67,8 @@ def _wait_for_run(tenant, worker, timeout: float = 90) -> JobRun:
     """The worker commits its run; poll the database for it (no result backend needed)."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
-        run = JobRun.objects.unscoped().filter(tenant=tenant, status=JobRun.Status.SUCCEEDED).first()
+        with tenant_scope(tenant):  # a new transaction each time: it sees what the worker committed
+            run = JobRun.objects.filter(status=JobRun.Status.SUCCEEDED).first()
         if run is not None:
             return run
         if worker.poll() is not None:
