@@ -1,5 +1,6 @@
 from rest_framework import mixins
 
+from qudao_api.throttles import MemberAddRateThrottle
 from qudao_api.viewsets import TenantViewSet
 
 from . import services
@@ -15,6 +16,12 @@ class MemberViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.Cre
     partner_field = "partner"
     serializer_class = MembershipSerializer
     write_capability = Capability.MANAGE_MEMBERS
+
+    def get_throttles(self):
+        throttles = super().get_throttles()
+        if self.action == "create":
+            throttles.append(MemberAddRateThrottle())
+        return throttles
 
     def narrow_queryset(self, queryset):
         return queryset.select_related("user", "partner").order_by("user__email")
