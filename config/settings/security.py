@@ -1,5 +1,7 @@
 from datetime import timedelta
 
+from django.core.exceptions import ImproperlyConfigured
+
 from config.env import env, env_bool
 
 from .base import DEBUG
@@ -26,6 +28,9 @@ TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
 # out for LOGIN_COOLOFF_MINUTES, even with the right password.
 AXES_FAILURE_LIMIT = env.int("LOGIN_FAILURE_LIMIT", default=5)
 AXES_COOLOFF_TIME = timedelta(minutes=env.int("LOGIN_COOLOFF_MINUTES", default=15))
+if AXES_FAILURE_LIMIT < 1 or AXES_COOLOFF_TIME < timedelta(minutes=1):
+    # A cool-off of 0 would lock nobody out; axes reads no cool-off at all as "locked for ever".
+    raise ImproperlyConfigured("LOGIN_FAILURE_LIMIT and LOGIN_COOLOFF_MINUTES must be at least 1.")
 # Two separate entries, not one combination: one address cannot try many accounts, and many
 # addresses cannot try one account.
 AXES_LOCKOUT_PARAMETERS = ["ip_address", "username"]
@@ -37,6 +42,10 @@ AXES_LOCKOUT_CALLABLE = "accounts.lockout.locked_out_response"
 # it would wipe the address's failures too, and an attacker with one account of their own could
 # log in between guesses at others.
 AXES_RESET_ON_SUCCESS = False
+# An attempt while locked out starts the cool-off again (axes' default): guessing on never gets through.
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = True
 
 # API tokens (accounts.models.ApiToken) expire this many days after they are issued.
 API_TOKEN_TTL_DAYS = env.int("API_TOKEN_TTL_DAYS", default=30)
+if API_TOKEN_TTL_DAYS < 1:
+    raise ImproperlyConfigured("API_TOKEN_TTL_DAYS must be at least 1.")
