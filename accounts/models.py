@@ -55,3 +55,31 @@ class User(AbstractBaseUser, PermissionsMixin):
     def save(self, *args, **kwargs):
         self.email = self.email.lower()
         super().save(*args, **kwargs)
+
+
+class ApiToken(models.Model):
+    """A key for the API (``Authorization: Token <key>``), for one user, until it expires or is revoked.
+
+    Only the SHA-256 of the key is stored: the key is shown once, when issued, and a copy of the
+    database cannot be replayed against the API. The key is 160 random bits, so a plain (unsalted)
+    hash is as good as a slow one here, and it lets the lookup be one indexed equality.
+    """
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="api_tokens", verbose_name=_("user"))
+    name = models.CharField(_("name"), max_length=100, blank=True, help_text=_("What the token is for."))
+    key_hash = models.CharField(_("key hash (SHA-256)"), max_length=64, unique=True, editable=False)
+    created_at = models.DateTimeField(_("created"), default=timezone.now, editable=False)
+    expires_at = models.DateTimeField(_("expires"))
+    last_used_at = models.DateTimeField(_("last used"), null=True, blank=True, editable=False)
+    revoked_at = models.DateTimeField(_("revoked"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("API token")
+        verbose_name_plural = _("API tokens")
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return self.name or _("API token of %(user)s") % {"user": self.user}
+
+    def is_usable(self, now) -> bool:
+        return self.revoked_at is None and now < self.expires_at

@@ -21,3 +21,15 @@ def env_bool(name: str, default: bool) -> bool:
     if lowered in {"0", "false", "no", "off"}:
         return False
     raise environ.ImproperlyConfigured(f"{name}={raw!r} is not a boolean (use true or false)")
+
+
+RATE_PERIODS = {"s", "sec", "second", "m", "min", "minute", "h", "hour", "d", "day"}
+
+
+def env_rate(name: str, default: str) -> str:
+    """A DRF throttle rate, ``<requests>/<period>`` (``30/hour``), checked at start-up, not at the first request."""
+    raw = env.str(name, default=default).strip()
+    count, _, period = raw.partition("/")
+    if not (count.isascii() and count.isdigit() and int(count) > 0 and period in RATE_PERIODS):
+        raise environ.ImproperlyConfigured(f"{name}={raw!r} is not a rate (use e.g. 30/hour or 200/minute)")
+    return raw

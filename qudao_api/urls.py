@@ -1,8 +1,9 @@
+from django.contrib.auth.decorators import login_required
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
-from rest_framework.authtoken.views import obtain_auth_token
 from rest_framework.routers import SimpleRouter
 
+from accounts.api import LogoutView, TokenObtainView
 from facts.api import InvoiceViewSet, PaymentViewSet, ReceivablesViewSet, SaleViewSet, WriteOffViewSet
 from partners.api import PartnerViewSet, TierViewSet
 from scoring.api import JobRunViewSet, ScoreViewSet, TierRecommendationViewSet
@@ -30,10 +31,12 @@ inbox.register("invitations", InvitationInboxViewSet, basename="invitation")
 
 app_name = "api"
 urlpatterns = [
-    path("auth/token/", obtain_auth_token, name="token"),
+    path("auth/token/", TokenObtainView.as_view(), name="token"),
+    path("auth/logout/", LogoutView.as_view(), name="logout"),
+    # Signed-in users only (SPECTACULAR_SETTINGS["SERVE_PERMISSIONS"]); the pages send others to log in.
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
-    path("docs/", SpectacularSwaggerView.as_view(url_name="api:schema"), name="docs"),
-    path("redoc/", SpectacularRedocView.as_view(url_name="api:schema"), name="redoc"),
+    path("docs/", login_required(SpectacularSwaggerView.as_view(url_name="api:schema")), name="docs"),
+    path("redoc/", login_required(SpectacularRedocView.as_view(url_name="api:schema")), name="redoc"),
     path("t/<slug:tenant_slug>/", include(router.urls)),
     path("", include(inbox.urls)),
 ]

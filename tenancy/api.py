@@ -4,6 +4,7 @@ from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
+from qudao_api.throttles import MemberAddRateThrottle
 from qudao_api.viewsets import TenantViewSet
 
 from . import services
@@ -32,6 +33,12 @@ class MemberViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.Cre
     partner_field = "partner"
     serializer_class = MembershipSerializer
     write_capability = Capability.MANAGE_MEMBERS
+
+    def get_throttles(self):
+        throttles = super().get_throttles()
+        if self.action == "create":
+            throttles.append(MemberAddRateThrottle())
+        return throttles
 
     def narrow_queryset(self, queryset):
         return queryset.select_related("user", "partner").order_by("user__email")

@@ -1,5 +1,7 @@
 """Pages of the tenancy app: login, the tenant chooser, each tenant's home, and its members."""
 
+import math
+
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
@@ -9,12 +11,14 @@ from django.http import HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views import View
 from django.views.decorators.http import require_POST
 from django.views.generic import FormView, ListView, TemplateView
 
 from common.errors import ApplicationError
 from partners.models import PartnerStatus, Tier
+from qudao_api.throttles import MemberAddRateThrottle
 
 from . import services
 from .access import memberships_of, restrict_to_visible_partners, visible_partners
@@ -165,6 +169,21 @@ class MemberAddView(TenantPageMixin, FormView):
         return {**super().get_form_kwargs(), "actor": self.membership}
 
     def form_valid(self, form):
+        throttle = MemberAddRateThrottle()  # the same count as POST members/ in the API
+        if not throttle.allow_request(self.request, self):
+            minutes = max(1, math.ceil((throttle.wait() or 0) / 60))
+            form.add_error(
+                None,
+                ngettext(
+                    "You have added many members in a short time; try again in %(minutes)d minute.",
+                    "You have added many members in a short time; try again in %(minutes)d minutes.",
+                    minutes,
+                )
+                % {"minutes": minutes},
+            )
+            response = self.form_invalid(form)
+            response.status_code = 429
+            return response
         data = form.cleaned_data
         try:
             added = services.member_add(

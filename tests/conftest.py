@@ -1,3 +1,5 @@
+import uuid
+
 import pytest
 from pytest_django.plugin import blocking_manager_key
 from rest_framework.test import APIClient
@@ -48,6 +50,18 @@ def pytest_configure(config):
     settings.STORAGES = {
         **settings.STORAGES,
         "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    }
+
+
+@pytest.fixture(autouse=True)
+def fresh_cache(settings):
+    """Each test counts API throttles from zero: a cache namespace of its own.
+
+    A new key prefix rather than ``cache.clear()``: with ``REDIS_URL`` (CI) the cache is a Redis
+    database shared with Celery's broker and other test runs, which a clear would wipe.
+    """
+    settings.CACHES = {
+        name: {**options, "KEY_PREFIX": f"test-{uuid.uuid4().hex}"} for name, options in settings.CACHES.items()
     }
 
 

@@ -1,7 +1,7 @@
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
-from config.env import BASE_DIR, env, env_bool
+from config.env import BASE_DIR, env, env_bool, env_rate
 
 DEBUG = env_bool("DEBUG", default=False)
 SECRET_KEY = env.str("SECRET_KEY", default="")
@@ -22,13 +22,13 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.postgres",
     "rest_framework",
-    "rest_framework.authtoken",
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "django_filters",
     "guardian",
     "pgtrigger",
     "pghistory",
+    "axes",
     "accounts",
     "tenancy",
     "partners",
@@ -49,6 +49,8 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "tenancy.middleware.TenantScopeMiddleware",
     "pghistory.middleware.HistoryMiddleware",
+    # Last, as axes asks: it turns a login that axes flagged as locked out into the lock-out answer.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -73,6 +75,8 @@ TEMPLATES = [
 
 AUTH_USER_MODEL = "accounts.User"
 AUTHENTICATION_BACKENDS = [
+    # First: refuses every login (even with the right password) while the account or address is locked out.
+    "axes.backends.AxesStandaloneBackend",
     "django.contrib.auth.backends.ModelBackend",
     "guardian.backends.ObjectPermissionBackend",
 ]
@@ -144,7 +148,7 @@ DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="qudao@localhost")
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.TokenAuthentication",
+        "accounts.authentication.ApiTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
@@ -154,6 +158,15 @@ REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "qudao_api.errors.exception_handler",
     "COERCE_DECIMAL_TO_STRING": True,
+    # Per address (anonymous) or per user, in the shared cache (config/settings/cache.py). Rates are kept
+    # per minute where they are generous: DRF keeps one timestamp per request within the period.
+    "DEFAULT_THROTTLE_CLASSES": ["qudao_api.throttles.AnonRateThrottle", "qudao_api.throttles.UserRateThrottle"],
+    "DEFAULT_THROTTLE_RATES": {
+        "anon": env_rate("API_THROTTLE_ANON", "30/minute"),
+        "user": env_rate("API_THROTTLE_USER", "200/minute"),  # 12,000 an hour: an ERP syncing in bulk
+        "token": env_rate("API_THROTTLE_TOKEN", "10/minute"),  # POST auth/token/, per address
+        "member_add": env_rate("API_THROTTLE_MEMBER_ADD", "30/hour"),  # POST members/, per user
+    },
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "Qudao API",
@@ -163,6 +176,9 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",  # served from our static files: no CDN
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    # The schema and docs show every path and field: for signed-in users only (the docs pages also
+    # send anonymous visitors to the login page, in qudao_api/urls.py).
+    "SERVE_PERMISSIONS": ["rest_framework.permissions.IsAuthenticated"],
 }
 
 LOGGING = {
