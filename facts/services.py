@@ -153,6 +153,7 @@ def import_job_run(*, job: ImportJob) -> ImportJob:
         _fail(job, error.extra["errors"])
     except _JobNoLongerRunning:
         logger.warning("Import job %s was failed while it ran; its rows were not written", job.pk)
+        _fail(job, [RowError(0, "", _("The import was stopped before it finished; nothing was written.")).as_dict()])
     except Exception:  # any other failure still ends the job, and the log keeps the traceback
         logger.exception("Import job %s failed unexpectedly", job.pk)
         message = _("The import failed unexpectedly; nothing was written. Try again, or tell your administrator.")
@@ -211,7 +212,7 @@ def import_jobs_expire(*, now: datetime.datetime | None = None) -> int:
         updated_at__lt=now - datetime.timedelta(seconds=timeout),
     )
     with transaction.atomic():
-        return ImportJob.objects.filter(pk__in=unfinished.select_for_update(skip_locked=True).values("pk")).update(
+        return ImportJob.objects.filter(pk__in=unfinished.order_by().select_for_update(skip_locked=True).values("pk")).update(
             status=ImportJob.Status.FAILED,
             errors=[RowError(0, "", reason).as_dict()],
             finished_at=now,
