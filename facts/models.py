@@ -213,5 +213,5 @@ class FactChange(TenantOwned):
         return self.created_at
 
     def changed_fields(self) -> list[str]:
-        """The columns whose value the change altered, in the row's order."""
+        """The columns whose value the change altered (in JSONB's order of keys, not the row's)."""
         return [name for name, value in self.new_values.items() if self.old_values.get(name) != value]

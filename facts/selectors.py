@@ -13,6 +13,7 @@ from django.db.models.functions import TruncMonth
 from partners.models import Partner
 
 from .calculations import ZERO, invoice_settlements, receivables_for
+from .imports.write import COLUMNS as WRITTEN_COLUMNS
 from .models import FactChange, Invoice, Payment, Sale
 
 
@@ -120,7 +121,7 @@ def fact_history(*, kind: str, fact, partner_id: int | None = None) -> RowHistor
                 old=_readable(column, entry.old_values.get(column), names),
                 new=_readable(column, entry.new_values.get(column), names),
             )
-            for column in entry.changed_fields()
+            for column in sorted(entry.changed_fields(), key=_in_row_order(kind))
         ]
         changes.append(
             RowChange(
@@ -135,6 +136,13 @@ def fact_history(*, kind: str, fact, partner_id: int | None = None) -> RowHistor
 
 
 _FIELD_OF_COLUMN = {"partner_id": "partner", "invoice_id": "invoice"}
+
+
+def _in_row_order(kind: str):
+    order = {column: position for position, column in enumerate(WRITTEN_COLUMNS[kind])}
+    return lambda column: order.get(column, len(order))
+
+
 _MONEY = frozenset({"amount", "cost"})
 _DATES = frozenset({"date", "issue_date", "due_date"})
 

@@ -211,8 +211,9 @@ def import_jobs_expire(*, now: datetime.datetime | None = None) -> int:
         status__in=[ImportJob.Status.PENDING, ImportJob.Status.RUNNING],
         updated_at__lt=now - datetime.timedelta(seconds=timeout),
     )
+    free = unfinished.order_by().select_for_update(skip_locked=True).values("pk")
     with transaction.atomic():
-        return ImportJob.objects.filter(pk__in=unfinished.order_by().select_for_update(skip_locked=True).values("pk")).update(
+        return ImportJob.objects.filter(pk__in=free).update(
             status=ImportJob.Status.FAILED,
             errors=[RowError(0, "", reason).as_dict()],
             finished_at=now,
