@@ -116,11 +116,30 @@ def import_job_start(*, kind: str, upload, actor) -> ImportJob:
             size = real_size(job.original_filename, handle)
     except FileRejected:
         size = 0  # refused before any parsing: the run below says why at once
+    except Exception:  # the run below meets the same problem at once, and ends the job with it
+        logger.exception("Import job %s: the stored file cannot be measured", job.pk)
+        size = 0
     if size <= settings.FACTS_SYNC_IMPORT_BYTES:
         return import_job_run(job=job)
     tenant_id, job_id = job.tenant_id, job.pk
-    transaction.on_commit(lambda: run_import_job.delay(tenant_id, job_id))
+    transaction.on_commit(lambda: _queue(run_import_job, tenant_id, job_id))
     return job
+
+
+def _queue(task, tenant_id: int, job_id: int) -> None:
+    """Hand the job to a worker; a job that cannot be queued (no broker) ends failed at once."""
+    try:
+        task.delay(tenant_id, job_id)
+    except Exception:
+        logger.exception("Import job %s could not be queued", job_id)
+        ImportJob.objects.filter(pk=job_id, status=ImportJob.Status.PENDING).update(
+            status=ImportJob.Status.FAILED,
+            errors=[
+                RowError(0, "", _("The import could not be started; nothing was written. Try again later.")).as_dict()
+            ],
+            finished_at=timezone.now(),
+            updated_at=Now(),
+        )
 
 
 class _JobNoLongerRunning(Exception):

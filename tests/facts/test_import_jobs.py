@@ -112,6 +112,21 @@ def test_a_task_delivered_twice_imports_once(acme, settings, django_capture_on_c
     assert Sale.objects.count() == 0
 
 
+def test_a_job_that_cannot_be_queued_ends_failed(acme, settings, monkeypatch, django_capture_on_commit_callbacks):
+    settings.FACTS_SYNC_IMPORT_BYTES = 10
+
+    def no_broker(*args, **kwargs):
+        raise ConnectionError("no broker")
+
+    monkeypatch.setattr(run_import_job, "delay", no_broker)
+    with django_capture_on_commit_callbacks(execute=True):
+        job = start(acme)
+    job.refresh_from_db()
+    assert job.status == ImportJob.Status.FAILED
+    assert "could not be started" in job.errors[0]["message"]
+    assert Sale.objects.count() == 0
+
+
 def stuck(status: str, *, hours_ago: float, name: str = "stuck.csv") -> ImportJob:
     job = ImportJob.objects.create(kind="sales", status=status, original_filename=name)
     job.file.save(name, ContentFile(CSV.encode()), save=True)
