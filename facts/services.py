@@ -132,7 +132,9 @@ def _queue(task, tenant_id: int, job_id: int) -> None:
         task.delay(tenant_id, job_id)
     except Exception:
         logger.exception("Import job %s could not be queued", job_id)
-        ImportJob.objects.filter(pk=job_id, status=ImportJob.Status.PENDING).update(
+        # Unscoped, with the tenant named: this runs after the commit, where the request's tenant
+        # scope may already have ended.
+        ImportJob.objects.unscoped().filter(tenant_id=tenant_id, pk=job_id, status=ImportJob.Status.PENDING).update(
             status=ImportJob.Status.FAILED,
             errors=[
                 RowError(0, "", _("The import could not be started; nothing was written. Try again later.")).as_dict()
