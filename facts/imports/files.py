@@ -39,6 +39,9 @@ LONGEST_COLUMN_CHARACTERS = 500  # a write-off's reason (see ``columns``)
 CSV_MAX_ROW_CHARACTERS = 1_000_000
 # A workbook has a few dozen parts (sheets, styles, relations, pictures).
 XLSX_MAX_PARTS = 2_000
+# Columns read from a sheet (a template has at most seven; others are ignored). openpyxl makes each row
+# as wide as its last cell: one cell in column XFD would make a row of 16,384 cells.
+XLSX_MAX_COLUMNS = 100
 # Below this size a part's compression ratio says nothing (a small theme compresses 50×).
 XLSX_RATIO_FLOOR_BYTES = 1024 * 1024
 _CHUNK = 1024 * 1024
@@ -297,7 +300,7 @@ def _xlsx_records(workbook) -> Iterator[list[Any]]:
         sheet = workbook.worksheets[0]
         # Never the workbook's own <dimension>: read-only sheets stop at its last row, and it may lie.
         sheet.reset_dimensions()
-        values = sheet.iter_rows(values_only=True)
+        values = sheet.iter_rows(max_col=XLSX_MAX_COLUMNS, values_only=True)
     except Exception as error:  # openpyxl raises many kinds for a damaged workbook
         logger.info("Unreadable workbook: %r", error)
         workbook.close()

@@ -198,6 +198,20 @@ def test_a_workbook_jumping_to_row_a_billion_stops_at_the_row_limit(acme, settin
     assert error["row"] == 1002 and "more than 1,000 rows" in error["message"]
 
 
+def test_a_workbook_of_rows_as_wide_as_excel_allows_is_read_within_bounds(acme, settings):
+    # one cell in the last column (XFD) of each row: openpyxl would make every row 16,384 cells wide
+    settings.FACTS_SYNC_IMPORT_BYTES = 10 * 1024 * 1024
+    rows = b"".join(
+        b'<row r="%d"><c r="XFD%d" t="inlineStr"><is><t>x</t></is></c></row>' % (n, n) for n in range(3, 20003)
+    )
+    data = with_part(workbook_bytes(1), SHEET, lambda xml: xml.replace(b"</sheetData>", rows + b"</sheetData>"))
+    started = time.monotonic()
+    upload(acme.member("finance"), "wide.xlsx", data)
+    assert time.monotonic() - started < 10
+    job = ImportJob.objects.get()
+    assert (job.status, job.created_count) == (ImportJob.Status.SUCCEEDED, 1)  # the far cells are not read
+
+
 # --- CSV -----------------------------------------------------------------------------------------
 
 
