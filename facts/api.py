@@ -40,10 +40,14 @@ class FactViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, TenantViewSe
     @extend_schema(request=BulkRowsSerializer, responses=BulkResultSerializer)
     @action(detail=False, methods=["post"], filterset_class=None, pagination_class=None)
     def bulk(self, request, *args, **kwargs):
-        """Create or update rows by ``external_id``; any bad row rejects the batch with every error."""
+        """Create or update rows by ``external_id``; any bad row rejects the batch with every error.
+
+        ``updated`` counts the known rows whose values changed (their old values are kept in the
+        row's history); ``unchanged`` the known rows re-sent as they are (left untouched).
+        """
         rows = request.data.get("rows") if isinstance(request.data, dict) else None
-        result = services.facts_import_api_rows(kind=self.kind, rows=rows)
-        return Response({"created": result.created, "updated": result.updated})
+        result = services.facts_import_api_rows(kind=self.kind, rows=rows, actor=request.user)
+        return Response({"created": result.created, "updated": result.updated, "unchanged": result.unchanged})
 
 
 class SaleViewSet(FactViewSet):

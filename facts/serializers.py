@@ -42,7 +42,8 @@ class BulkRowsSerializer(serializers.Serializer):
 
 class BulkResultSerializer(serializers.Serializer):
     created = serializers.IntegerField()
-    updated = serializers.IntegerField()
+    updated = serializers.IntegerField(help_text="Known rows whose values changed.")
+    unchanged = serializers.IntegerField(help_text="Known rows re-sent with the same values: left as they were.")
 
 
 class ReceivablesSerializer(serializers.Serializer):

@@ -2,22 +2,29 @@
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
+import datetime
+import logging
 from collections.abc import Iterable, Mapping
 from typing import Any
 
 from django.conf import settings
-from django.db import transaction
-from django.utils import timezone
+from django.db import connection, transaction
+from django.db.models.functions import Now
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from common.errors import ApplicationError
+from tenancy.context import require_tenant
 
 from .imports.columns import KINDS
-from .imports.files import FileRejected, read_upload
-from .imports.validate import RowError, validate_rows
+from .imports.files import FileRejected, read_upload, real_size
+from .imports.validate import RowError, Validated, validate_rows
 from .imports.write import Written, write_rows
 from .models import ImportJob
+
+logger = logging.getLogger(__name__)
 
 
 class BatchRejected(ApplicationError):
@@ -38,21 +45,33 @@ class BatchRejected(ApplicationError):
 class ImportResult:
     created: int
     updated: int
+    unchanged: int = 0
 
 
-def facts_import(*, kind: str, rows: Iterable[tuple[int, Mapping[str, Any]]], progress=None) -> ImportResult:
-    """Validate and upsert one batch of facts of ``kind`` for the tenant in scope (all or nothing)."""
+def _validated(*, kind: str, rows: Iterable[tuple[int, Mapping[str, Any]]], progress=None) -> Validated:
     if kind not in KINDS:
         raise ApplicationError(_("Unknown kind of data “%(kind)s”.") % {"kind": kind})
     validated = validate_rows(kind, rows, progress=progress)
     if not validated.ok:
         raise BatchRejected(validated.errors, validated.error_count)
+    return validated
+
+
+def facts_import(
+    *, kind: str, rows: Iterable[tuple[int, Mapping[str, Any]]], actor=None, import_job=None, progress=None
+) -> ImportResult:
+    """Validate and upsert one batch of facts of ``kind`` for the tenant in scope (all or nothing).
+
+    A row that changes a known ``external_id`` keeps its old values in the history, with
+    ``actor`` (None for the demo data and benchmarks) and ``import_job`` (None for the API).
+    """
+    validated = _validated(kind=kind, rows=rows, progress=progress)
     with transaction.atomic():
-        written: Written = write_rows(kind, validated.rows)
-    return ImportResult(created=written.created, updated=written.updated)
+        written: Written = write_rows(kind, validated.rows, actor=actor, import_job=import_job)
+    return ImportResult(created=written.created, updated=written.updated, unchanged=written.unchanged)
 
 
-def facts_import_api_rows(*, kind: str, rows: Any) -> ImportResult:
+def facts_import_api_rows(*, kind: str, rows: Any, actor=None) -> ImportResult:
     """The API's ``{"rows": [...]}``: row numbers are positions in the list, from 1."""
     if not isinstance(rows, list):
         raise BatchRejected([RowError(0, "rows", _("“rows” must be a list of objects."))], 1)
@@ -66,24 +85,15 @@ def facts_import_api_rows(*, kind: str, rows: Any) -> ImportResult:
             ],
             1,
         )
-    return facts_import(kind=kind, rows=enumerate(rows, start=1))
-
-
-def _check_row_limit(count: int) -> None:
-    limit = settings.FACTS_MAX_UPLOAD_ROWS
-    if count > limit:
-        raise BatchRejected(
-            [
-                RowError(
-                    1, "", _("The file has %(count)d rows; the limit is %(limit)d.") % {"count": count, "limit": limit}
-                )
-            ],
-            1,
-        )
+    return facts_import(kind=kind, rows=enumerate(rows, start=1), actor=actor)
 
 
 def import_job_start(*, kind: str, upload, actor) -> ImportJob:
-    """Store an uploaded file and import it: at once when small, as a task with progress when large."""
+    """Store an uploaded file and import it: at once when small, as a task with progress when large.
+
+    Small means the file's real size (``real_size``: a CSV's bytes, an XLSX's unpacked bytes)
+    is at most ``FACTS_SYNC_IMPORT_BYTES``; the web request never parses a bigger file.
+    """
     from .tasks import run_import_job
 
     if kind not in KINDS:
@@ -101,55 +111,132 @@ def import_job_start(*, kind: str, upload, actor) -> ImportJob:
         raise ApplicationError(_("Upload a .csv or .xlsx file."))
     job = ImportJob(kind=kind, file=upload, original_filename=name[:255], uploaded_by=actor)
     job.save()
-    if estimate_rows(job) <= settings.FACTS_SYNC_IMPORT_ROWS:
+    try:
+        with job.file.open("rb") as handle:
+            size = real_size(job.original_filename, handle)
+    except FileRejected:
+        size = 0  # refused before any parsing: the run below says why at once
+    except Exception:  # the run below meets the same problem at once, and ends the job with it
+        logger.exception("Import job %s: the stored file cannot be measured", job.pk)
+        size = 0
+    if size <= settings.FACTS_SYNC_IMPORT_BYTES:
         return import_job_run(job=job)
     tenant_id, job_id = job.tenant_id, job.pk
-    transaction.on_commit(lambda: run_import_job.delay(tenant_id, job_id))
+    transaction.on_commit(lambda: _queue(run_import_job, tenant_id, job_id))
     return job
 
 
-def estimate_rows(job: ImportJob) -> int:
-    """Rows in the stored file, cheaply: lines of a CSV, the used range of a workbook."""
-    with job.file.open("rb") as handle:
-        if job.original_filename.lower().endswith(".csv"):
-            return sum(chunk.count(b"\n") for chunk in iter(lambda: handle.read(1 << 20), b""))
-        from openpyxl import load_workbook
+def _queue(task, tenant_id: int, job_id: int) -> None:
+    """Hand the job to a worker; a job that cannot be queued (no broker) ends failed at once."""
+    try:
+        task.delay(tenant_id, job_id)
+    except Exception:
+        logger.exception("Import job %s could not be queued", job_id)
+        # Unscoped, with the tenant named: this runs after the commit, where the request's tenant
+        # scope may already have ended.
+        ImportJob.objects.unscoped().filter(tenant_id=tenant_id, pk=job_id, status=ImportJob.Status.PENDING).update(
+            status=ImportJob.Status.FAILED,
+            errors=[
+                RowError(0, "", _("The import could not be started; nothing was written. Try again later.")).as_dict()
+            ],
+            finished_at=timezone.now(),
+            updated_at=Now(),
+        )
 
-        try:
-            return load_workbook(handle, read_only=True).worksheets[0].max_row or 0
-        except Exception:  # not a workbook: the import itself will say so
-            return 0
+
+class _JobNoLongerRunning(Exception):
+    """The job was failed (expired) while it ran: its writes are undone."""
 
 
 def import_job_run(*, job: ImportJob) -> ImportJob:
-    """Import a stored file: validate with progress, then write everything in one transaction."""
-    ImportJob.objects.filter(pk=job.pk).update(status=ImportJob.Status.RUNNING, processed_rows=0)
+    """Import a stored file: read and validate with progress, then write everything at once.
+
+    Runs only a pending job (so a task delivered twice imports once). Whatever goes wrong, the
+    job ends ``failed`` with the reason and nothing written: the rows are written in a
+    transaction of their own (a savepoint inside a caller's), together with the job's success.
+    """
+    claimed = ImportJob.objects.filter(pk=job.pk, status=ImportJob.Status.PENDING).update(
+        status=ImportJob.Status.RUNNING, processed_rows=0, updated_at=Now()
+    )
+    if not claimed:
+        job.refresh_from_db()
+        return job
+    # Inside a caller's transaction (a web request's), everything the import does is undone to this
+    # savepoint on any error, so the failure can still be recorded; outside one, every statement
+    # commits on its own (the progress bar's updates must be seen while the import runs).
+    guard = transaction.atomic() if connection.in_atomic_block else contextlib.nullcontext()
     try:
-        with job.file.open("rb") as handle:
-            data = handle.read()
-        rows = list(read_upload(job.kind, job.original_filename, data))
-        _check_row_limit(len(rows))
-        ImportJob.objects.filter(pk=job.pk).update(total_rows=len(rows))
-
-        def progress(done: int) -> None:
-            ImportJob.objects.filter(pk=job.pk).update(processed_rows=int(done * 0.9))
-
-        result = facts_import(kind=job.kind, rows=rows, progress=progress)
+        with guard:
+            _import_stored_file(job)
     except FileRejected as error:
-        _finish(job, status=ImportJob.Status.FAILED, errors=[RowError(1, "", str(error)).as_dict()])
+        _fail(job, [error.as_dict()])
     except BatchRejected as error:
-        _finish(job, status=ImportJob.Status.FAILED, errors=error.extra["errors"])
-    else:
-        _finish(
-            job,
-            status=ImportJob.Status.SUCCEEDED,
-            created_count=result.created,
-            updated_count=result.updated,
-            processed_rows=len(rows),
-        )
+        _fail(job, error.extra["errors"])
+    except _JobNoLongerRunning:
+        logger.warning("Import job %s was failed while it ran; its rows were not written", job.pk)
+        _fail(job, [RowError(0, "", _("The import was stopped before it finished; nothing was written.")).as_dict()])
+    except Exception:  # any other failure still ends the job, and the log keeps the traceback
+        logger.exception("Import job %s failed unexpectedly", job.pk)
+        message = _("The import failed unexpectedly; nothing was written. Try again, or tell your administrator.")
+        _fail(job, [RowError(0, "", message).as_dict()])
     job.refresh_from_db()
     return job
 
 
-def _finish(job: ImportJob, **fields: Any) -> None:
-    ImportJob.objects.filter(pk=job.pk).update(finished_at=timezone.now(), **fields)
+def _import_stored_file(job: ImportJob) -> None:
+    with job.file.open("rb") as handle:
+        rows = list(read_upload(job.kind, job.original_filename, handle, max_rows=settings.FACTS_MAX_UPLOAD_ROWS))
+    ImportJob.objects.filter(pk=job.pk).update(total_rows=len(rows), updated_at=Now())
+
+    def progress(done: int) -> None:
+        ImportJob.objects.filter(pk=job.pk).update(processed_rows=int(done * 0.9), updated_at=Now())
+
+    validated = _validated(kind=job.kind, rows=rows, progress=progress)
+    with transaction.atomic():
+        written = write_rows(job.kind, validated.rows, actor=job.uploaded_by, import_job=job)
+        finished = ImportJob.objects.filter(pk=job.pk, status=ImportJob.Status.RUNNING).update(
+            status=ImportJob.Status.SUCCEEDED,
+            created_count=written.created,
+            updated_count=written.updated,
+            unchanged_count=written.unchanged,
+            processed_rows=len(rows),
+            finished_at=timezone.now(),
+            updated_at=Now(),
+        )
+        if not finished:
+            raise _JobNoLongerRunning
+
+
+def _fail(job: ImportJob, errors: list[dict]) -> None:
+    ImportJob.objects.filter(pk=job.pk, status=ImportJob.Status.RUNNING).update(
+        status=ImportJob.Status.FAILED, errors=errors, finished_at=timezone.now(), updated_at=Now()
+    )
+
+
+def import_jobs_expire(*, now: datetime.datetime | None = None) -> int:
+    """Fail the tenant's import jobs that showed no sign of life for ``FACTS_IMPORT_TIMEOUT_SECONDS``.
+
+    A job's ``updated_at`` is its heartbeat (claimed, rows read, progress). A worker that died or
+    a task that was lost leaves its job pending or running for ever; this ends it, with the
+    reason, in one UPDATE. Jobs whose row another transaction holds (an import finishing right
+    now) are skipped. Returns how many jobs it failed.
+    """
+    now = now or timezone.now()
+    timeout = settings.FACTS_IMPORT_TIMEOUT_SECONDS
+    with translation.override(require_tenant().language):  # whoever triggers it, in the tenant's language
+        reason = _(
+            "The import stopped: it showed no progress for %(minutes)d minutes. Nothing was written; "
+            "upload the file again."
+        ) % {"minutes": timeout // 60}
+    unfinished = ImportJob.objects.filter(
+        status__in=[ImportJob.Status.PENDING, ImportJob.Status.RUNNING],
+        updated_at__lt=now - datetime.timedelta(seconds=timeout),
+    )
+    free = unfinished.order_by().select_for_update(skip_locked=True).values("pk")
+    with transaction.atomic():
+        return ImportJob.objects.filter(pk__in=free).update(
+            status=ImportJob.Status.FAILED,
+            errors=[RowError(0, "", reason).as_dict()],
+            finished_at=now,
+            updated_at=now,
+        )

@@ -6,11 +6,10 @@ from tenancy.context import in_tenant_scope
 @shared_task
 @in_tenant_scope
 def run_import_job(tenant_id: int, job_id: int) -> None:
-    """Import an uploaded file; idempotent, since every row upserts on its external id."""
+    """Import an uploaded file; idempotent: only a pending job runs (a second delivery does nothing)."""
     from .models import ImportJob
     from .services import import_job_run
 
-    job = ImportJob.objects.get(pk=job_id)
-    if job.status == ImportJob.Status.SUCCEEDED:
-        return
-    import_job_run(job=job)
+    job = ImportJob.objects.filter(pk=job_id).first()
+    if job is not None:
+        import_job_run(job=job)

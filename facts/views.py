@@ -20,7 +20,7 @@ from .filters import FILTERS
 from .forms import AsOfForm, UploadForm
 from .imports.columns import COLUMNS
 from .models import ImportJob, Invoice, Payment, Sale, WriteOff
-from .selectors import statement_of_account
+from .selectors import fact_history, statement_of_account
 
 KIND_MODELS = {"sales": Sale, "invoices": Invoice, "payments": Payment, "writeoffs": WriteOff}
 FACT_WRITERS = frozenset({Role.ADMIN, Role.FINANCE})
@@ -40,17 +40,17 @@ def kind_label(kind: str) -> str:
 MONEY_COLUMNS = frozenset({"amount", "cost"})
 
 
+def display_cell(field: str, value) -> dict:
+    """A cell as a person reads it: ISO dates, money with two places and thousands, right-aligned."""
+    if isinstance(value, datetime.date):
+        return {"text": value.isoformat(), "css": "nowrap"}
+    if field in MONEY_COLUMNS:
+        return {"text": "" if value is None else f"{value:,.2f}", "css": "num"}
+    return {"text": "" if value is None else value, "css": ""}
+
+
 def _display_row(kind: str, values: list) -> list[dict]:
-    """Cells as a person reads them: ISO dates, money right-aligned."""
-    cells = []
-    for column, value in zip(COLUMNS[kind], values, strict=True):
-        if isinstance(value, datetime.date):
-            cells.append({"text": value.isoformat(), "css": "nowrap"})
-        elif column.name in MONEY_COLUMNS:
-            cells.append({"text": "" if value is None else f"{value:,.2f}", "css": "num"})
-        else:
-            cells.append({"text": "" if value is None else value, "css": ""})
-    return cells
+    return [display_cell(column.name, value) for column, value in zip(COLUMNS[kind], values, strict=True)]
 
 
 def _row_values(kind: str, fact) -> list:
@@ -111,7 +111,13 @@ class FactListView(TenantPageMixin, ListView):
             kinds=[(kind, kind_label(kind)) for kind in KIND_MODELS],
             columns=COLUMNS[self.kind],
             filter=self.filterset,
-            rows=[_display_row(self.kind, _row_values(self.kind, fact)) for fact in context["object_list"]],
+            rows=[
+                {
+                    "url": reverse(f"facts:{self.kind}-detail", args=[self.tenant.slug, fact.pk]),
+                    "cells": _display_row(self.kind, _row_values(self.kind, fact)),
+                }
+                for fact in context["object_list"]
+            ],
             money_columns=MONEY_COLUMNS,
             may_upload=self.can(Capability.WRITE_FACTS),
             upload_url=reverse(f"facts:upload-{self.kind}", kwargs={"tenant_slug": self.tenant.slug}),
@@ -133,6 +139,71 @@ class PaymentListView(FactListView):
 
 
 class WriteOffListView(FactListView):
+    model, kind = WriteOff, "writeoffs"
+
+
+class FactDetailView(TenantPageMixin, DetailView):
+    """One fact row: its fields and how re-sent rows changed it (who, when, through which import).
+
+    A partner-side member sees its own partner's rows only (the base's scoping: another
+    partner's row is a 404), and their history without the vendor member's e-mail or import.
+    """
+
+    kind = ""
+    template_name = "facts/detail.html"
+    nav_section = "data"
+
+    def narrow_queryset(self, queryset):
+        related = ["partner", "invoice"] if self.kind == "payments" else ["partner"]
+        return queryset.select_related(*related)
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        fact = self.object
+        own_partner = self.membership.partner_id if self.membership.is_partner_side else None
+        history = fact_history(kind=self.kind, fact=fact, partner_id=own_partner)
+        labels = {column.name: column.label for column in COLUMNS[self.kind]}
+        context.update(
+            kind=self.kind,
+            kind_label=kind_label(self.kind),
+            list_url=reverse(f"facts:{self.kind}", kwargs={"tenant_slug": self.tenant.slug}),
+            fields=[
+                {"label": column.label, **display_cell(column.name, value)}
+                for column, value in zip(COLUMNS[self.kind], _row_values(self.kind, fact), strict=True)
+            ],
+            changes=[
+                {
+                    "change": change,
+                    "fields": [
+                        {
+                            "label": labels.get(field.field, field.field),
+                            "old": display_cell(field.field, field.old)["text"],
+                            "new": display_cell(field.field, field.new)["text"],
+                        }
+                        for field in change.fields
+                    ],
+                }
+                for change in history.changes
+            ],
+            earlier_hidden=history.earlier_hidden,
+            may_open_imports=self.membership.role in FACT_WRITERS,
+        )
+        return context
+
+
+class SaleDetailView(FactDetailView):
+    model, kind = Sale, "sales"
+
+
+class InvoiceDetailView(FactDetailView):
+    model, kind = Invoice, "invoices"
+
+
+class PaymentDetailView(FactDetailView):
+    model, kind = Payment, "payments"
+
+
+class WriteOffDetailView(FactDetailView):
     model, kind = WriteOff, "writeoffs"
 
 
@@ -163,6 +234,10 @@ class UploadView(TenantPageMixin, FormView):
                 % {"created": job.created_count, "updated": job.updated_count},
             )
         return redirect("facts:import", tenant_slug=self.tenant.slug, pk=job.pk)
+
+    def get(self, request, *args, **kwargs):
+        services.import_jobs_expire()  # the recent uploads below never show a job stuck for ever
+        return super().get(request, *args, **kwargs)
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
@@ -206,6 +281,10 @@ class ImportJobView(TenantPageMixin, DetailView):
     read_roles = FACT_WRITERS
     template_name = "facts/import_job.html"
     nav_section = "data"
+
+    def get(self, request, *args, **kwargs):
+        services.import_jobs_expire()  # a job whose worker died ends here, with its reason
+        return super().get(request, *args, **kwargs)
 
     def get_template_names(self):
         if self.request.headers.get("HX-Request"):

@@ -1,16 +1,20 @@
 """Writing a validated batch: COPY into a staging table, then one upsert on ``external_id``.
 
-Set-based on purpose: a million rows are a few statements, not a million INSERTs.
+Set-based on purpose: a million rows are a few statements, not a million INSERTs. The same
+statement keeps the old values of every row a re-sent row changes (``FactChange``) and leaves
+alone the rows re-sent unchanged.
 """
 
 from __future__ import annotations
 
 import dataclasses
 
-from common.bulk import upsert_rows
+from django.db import connection
+
+from common.bulk import ChangeLog, upsert_rows
 from tenancy.context import require_tenant
 
-from ..models import Invoice, Payment, Sale, WriteOff
+from ..models import FactChange, Invoice, Payment, Sale, WriteOff
 
 MODELS = {"sales": Sale, "invoices": Invoice, "payments": Payment, "writeoffs": WriteOff}
 
@@ -28,26 +32,27 @@ TEXT_DEFAULTS = frozenset({"product_category", "reason"})  # blank, never NULL
 class Written:
     created: int
     updated: int
+    unchanged: int = 0
 
 
-def write_rows(kind: str, rows: list[dict]) -> Written:
-    """Upsert clean rows of one kind for the tenant in scope; the caller holds the transaction."""
+def write_rows(kind: str, rows: list[dict], *, actor=None, import_job=None) -> Written:
+    """Upsert clean rows of one kind for the tenant in scope; the caller holds the transaction.
+
+    A known ``external_id`` whose values differ updates its row and records the old values with
+    ``actor`` and ``import_job`` (None for an API batch); one whose values are all the same is
+    left as it is and counted as unchanged.
+    """
     if not rows:
         return Written(0, 0)
     tenant = require_tenant()
     table = MODELS[kind]._meta.db_table
     columns = COLUMNS[kind]
-    updated = 0
-
-    def count_updates(cursor, stage: str) -> None:
-        nonlocal updated
-        cursor.execute(
-            f"SELECT count(*) FROM {stage} s JOIN {table} t ON t.tenant_id = %s AND t.external_id = s.external_id",
-            [tenant.pk],
-        )
-        updated = cursor.fetchone()[0]
-
-    upsert_rows(
+    with connection.cursor() as cursor:
+        # One writer per tenant and kind at a time, until the transaction ends: a concurrent import
+        # of the same rows would otherwise update rows this statement's snapshot does not show,
+        # and those changes would escape the history.
+        cursor.execute("SELECT pg_advisory_xact_lock(hashtext(%s))", [f"{table}:{tenant.pk}"])
+    upserted = upsert_rows(
         table=table,
         columns=columns,
         rows=(
@@ -56,6 +61,16 @@ def write_rows(kind: str, rows: list[dict]) -> Written:
         conflict=("tenant_id", "external_id"),
         update=[*(column for column in columns if column != "external_id"), "updated_at"],
         constant_columns={"tenant_id": tenant.pk, "created_at": "sql:now()", "updated_at": "sql:now()"},
-        before_insert=count_updates,
+        change_log=ChangeLog(
+            table=FactChange._meta.db_table,
+            constants={
+                "tenant_id": tenant.pk,
+                "created_at": "sql:now()",
+                "updated_at": "sql:now()",
+                "kind": kind,
+                "changed_by_id": getattr(actor, "pk", None),
+                "import_job_id": getattr(import_job, "pk", None),
+            },
+        ),
     )
-    return Written(created=len(rows) - updated, updated=updated)
+    return Written(created=upserted.inserted, updated=upserted.changed, unchanged=upserted.unchanged)

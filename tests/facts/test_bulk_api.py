@@ -30,10 +30,10 @@ def test_finance_creates_then_updates_sales_by_external_id(acme, api):
     client = api(acme.member("finance"))
     response = post_rows(client, "sales", [sale(), sale(external_id="S-2", amount="-20.00")])
     assert response.status_code == 200, response.json()
-    assert response.json() == {"created": 2, "updated": 0}
-    # re-sending the same rows changes nothing but counts them as updates
+    assert response.json() == {"created": 2, "updated": 0, "unchanged": 0}
+    # re-sending: a row with a new amount is updated, a row as it was is left alone
     response = post_rows(client, "sales", [sale(amount="99.99"), sale(external_id="S-2", amount="-20.00")])
-    assert response.json() == {"created": 0, "updated": 2}
+    assert response.json() == {"created": 0, "updated": 1, "unchanged": 1}
     assert Sale.objects.count() == 2
     assert Sale.objects.get(external_id="S-1").amount == Decimal("99.99")
     assert Sale.objects.get(external_id="S-2").amount == Decimal("-20.00")

@@ -93,7 +93,7 @@ def test_a_file_of_another_type_or_too_large_is_refused(acme, settings):
 
 
 def test_a_large_file_imports_as_a_task_and_shows_its_progress(acme, settings, django_capture_on_commit_callbacks):
-    settings.FACTS_SYNC_IMPORT_ROWS = 2
+    settings.FACTS_SYNC_IMPORT_BYTES = 100
     lines = "".join(f"L-{n},ACME-OWN,2026-03-{n + 1:02d},客户{n},服务器,{n}.00,\n" for n in range(5))
     client = logged_in(acme.member("finance"))
     with django_capture_on_commit_callbacks(execute=True):
