@@ -10,6 +10,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from common.progress import progress_read
 from partners.models import Partner
 from tenancy.models import TenantOwned
 
@@ -148,6 +149,16 @@ class ImportJob(TenantOwned):
                 name="importjob_unfinished",
             )
         ]
+
+    PROGRESS_KIND = "import"
+
+    def load_live_progress(self) -> ImportJob:
+        """A running job writes in one transaction: its rows read and checked so far are in the cache."""
+        if self.status == self.Status.RUNNING:
+            live = progress_read(tenant_id=self.tenant_id, kind=self.PROGRESS_KIND, pk=self.pk)
+            if live is not None:
+                self.processed_rows, self.total_rows = live.done, live.total
+        return self
 
     @property
     def progress_percent(self) -> int:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import contextlib
 import dataclasses
 import datetime
 import logging
@@ -10,13 +9,14 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 
 from django.conf import settings
-from django.db import connection, transaction
+from django.db import transaction
 from django.db.models.functions import Now
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from common.errors import ApplicationError
-from tenancy.context import require_tenant
+from common.progress import progress_clear, progress_publish
+from tenancy.context import require_tenant, tenant_scope
 
 from .imports.columns import KINDS
 from .imports.files import FileRejected, read_upload, real_size
@@ -128,20 +128,24 @@ def import_job_start(*, kind: str, upload, actor) -> ImportJob:
 
 def _queue(task, tenant_id: int, job_id: int) -> None:
     """Hand the job to a worker; a job that cannot be queued (no broker) ends failed at once."""
+    from tenancy.models import Tenant
+
     try:
         task.delay(tenant_id, job_id)
     except Exception:
         logger.exception("Import job %s could not be queued", job_id)
-        # Unscoped, with the tenant named: this runs after the commit, where the request's tenant
-        # scope may already have ended.
-        ImportJob.objects.unscoped().filter(tenant_id=tenant_id, pk=job_id, status=ImportJob.Status.PENDING).update(
-            status=ImportJob.Status.FAILED,
-            errors=[
-                RowError(0, "", _("The import could not be started; nothing was written. Try again later.")).as_dict()
-            ],
-            finished_at=timezone.now(),
-            updated_at=Now(),
-        )
+        # This runs after the commit, where the request's tenant scope has ended: a scope of its own.
+        with tenant_scope(Tenant.objects.get(pk=tenant_id)):
+            ImportJob.objects.filter(pk=job_id, status=ImportJob.Status.PENDING).update(
+                status=ImportJob.Status.FAILED,
+                errors=[
+                    RowError(
+                        0, "", _("The import could not be started; nothing was written. Try again later.")
+                    ).as_dict()
+                ],
+                finished_at=timezone.now(),
+                updated_at=Now(),
+            )
 
 
 class _JobNoLongerRunning(Exception):
@@ -151,66 +155,72 @@ class _JobNoLongerRunning(Exception):
 def import_job_run(*, job: ImportJob) -> ImportJob:
     """Import a stored file: read and validate with progress, then write everything at once.
 
-    Runs only a pending job (so a task delivered twice imports once). Whatever goes wrong, the
-    job ends ``failed`` with the reason and nothing written: the rows are written in a
-    transaction of their own (a savepoint inside a caller's), together with the job's success.
+    Runs only a pending job (so a task delivered twice imports once). Each step is a tenant scope,
+    so a transaction of its own (a savepoint inside a web request's): the claim is seen at once,
+    the import is all or nothing with the job's success, and whatever goes wrong the job ends
+    ``failed`` with the reason and nothing written. Progress goes to the cache
+    (``common.progress``), since the import's own writes show only when it commits.
     """
-    claimed = ImportJob.objects.filter(pk=job.pk, status=ImportJob.Status.PENDING).update(
-        status=ImportJob.Status.RUNNING, processed_rows=0, updated_at=Now()
-    )
-    if not claimed:
+    tenant = job.tenant
+    with tenant_scope(tenant):
+        claimed = ImportJob.objects.filter(pk=job.pk, status=ImportJob.Status.PENDING).update(
+            status=ImportJob.Status.RUNNING, processed_rows=0, updated_at=Now()
+        )
+    if claimed:
+        try:
+            with tenant_scope(tenant):
+                _import_stored_file(job)
+        except FileRejected as error:
+            _fail(job, [error.as_dict()])
+        except BatchRejected as error:
+            _fail(job, error.extra["errors"])
+        except _JobNoLongerRunning:
+            logger.warning("Import job %s was failed while it ran; its rows were not written", job.pk)
+            message = _("The import was stopped before it finished; nothing was written.")
+            _fail(job, [RowError(0, "", message).as_dict()])
+        except Exception:  # any other failure still ends the job, and the log keeps the traceback
+            logger.exception("Import job %s failed unexpectedly", job.pk)
+            message = _("The import failed unexpectedly; nothing was written. Try again, or tell your administrator.")
+            _fail(job, [RowError(0, "", message).as_dict()])
+        finally:
+            progress_clear(tenant_id=job.tenant_id, kind=ImportJob.PROGRESS_KIND, pk=job.pk)
+    with tenant_scope(tenant):
         job.refresh_from_db()
-        return job
-    # Inside a caller's transaction (a web request's), everything the import does is undone to this
-    # savepoint on any error, so the failure can still be recorded; outside one, every statement
-    # commits on its own (the progress bar's updates must be seen while the import runs).
-    guard = transaction.atomic() if connection.in_atomic_block else contextlib.nullcontext()
-    try:
-        with guard:
-            _import_stored_file(job)
-    except FileRejected as error:
-        _fail(job, [error.as_dict()])
-    except BatchRejected as error:
-        _fail(job, error.extra["errors"])
-    except _JobNoLongerRunning:
-        logger.warning("Import job %s was failed while it ran; its rows were not written", job.pk)
-        _fail(job, [RowError(0, "", _("The import was stopped before it finished; nothing was written.")).as_dict()])
-    except Exception:  # any other failure still ends the job, and the log keeps the traceback
-        logger.exception("Import job %s failed unexpectedly", job.pk)
-        message = _("The import failed unexpectedly; nothing was written. Try again, or tell your administrator.")
-        _fail(job, [RowError(0, "", message).as_dict()])
-    job.refresh_from_db()
     return job
 
 
 def _import_stored_file(job: ImportJob) -> None:
     with job.file.open("rb") as handle:
         rows = list(read_upload(job.kind, job.original_filename, handle, max_rows=settings.FACTS_MAX_UPLOAD_ROWS))
+    # Also takes the job's row lock for the whole import: import_jobs_expire skips a job being imported.
     ImportJob.objects.filter(pk=job.pk).update(total_rows=len(rows), updated_at=Now())
 
     def progress(done: int) -> None:
-        ImportJob.objects.filter(pk=job.pk).update(processed_rows=int(done * 0.9), updated_at=Now())
-
-    validated = _validated(kind=job.kind, rows=rows, progress=progress)
-    with transaction.atomic():
-        written = write_rows(job.kind, validated.rows, actor=job.uploaded_by, import_job=job)
-        finished = ImportJob.objects.filter(pk=job.pk, status=ImportJob.Status.RUNNING).update(
-            status=ImportJob.Status.SUCCEEDED,
-            created_count=written.created,
-            updated_count=written.updated,
-            unchanged_count=written.unchanged,
-            processed_rows=len(rows),
-            finished_at=timezone.now(),
-            updated_at=Now(),
+        progress_publish(
+            tenant_id=job.tenant_id, kind=ImportJob.PROGRESS_KIND, pk=job.pk, done=int(done * 0.9), total=len(rows)
         )
-        if not finished:
-            raise _JobNoLongerRunning
+
+    progress(0)
+    validated = _validated(kind=job.kind, rows=rows, progress=progress)
+    written = write_rows(job.kind, validated.rows, actor=job.uploaded_by, import_job=job)
+    finished = ImportJob.objects.filter(pk=job.pk, status=ImportJob.Status.RUNNING).update(
+        status=ImportJob.Status.SUCCEEDED,
+        created_count=written.created,
+        updated_count=written.updated,
+        unchanged_count=written.unchanged,
+        processed_rows=len(rows),
+        finished_at=timezone.now(),
+        updated_at=Now(),
+    )
+    if not finished:
+        raise _JobNoLongerRunning
 
 
 def _fail(job: ImportJob, errors: list[dict]) -> None:
-    ImportJob.objects.filter(pk=job.pk, status=ImportJob.Status.RUNNING).update(
-        status=ImportJob.Status.FAILED, errors=errors, finished_at=timezone.now(), updated_at=Now()
-    )
+    with tenant_scope(job.tenant):
+        ImportJob.objects.filter(pk=job.pk, status=ImportJob.Status.RUNNING).update(
+            status=ImportJob.Status.FAILED, errors=errors, finished_at=timezone.now(), updated_at=Now()
+        )
 
 
 def import_jobs_expire(*, now: datetime.datetime | None = None) -> int:

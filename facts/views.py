@@ -291,6 +291,9 @@ class ImportJobView(TenantPageMixin, DetailView):
             return ["facts/_import_progress.html"]
         return [self.template_name]
 
+    def get_object(self, queryset=None):
+        return super().get_object(queryset).load_live_progress()
+
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         context["kind_label"] = kind_label(self.object.kind) if self.object.kind in KIND_MODELS else self.object.kind

@@ -191,3 +191,24 @@ def test_the_nightly_run_ends_stuck_jobs(acme):
     assert run.summary["import_jobs"] == {"expired": 1}
     job.refresh_from_db()
     assert job.status == ImportJob.Status.FAILED
+
+
+def test_a_running_import_shows_its_progress_while_its_transaction_is_open(acme, monkeypatch):
+    # given: a validator that looks at what a second reader of the job page would see, mid-way
+    seen = {}
+    real_validated = services._validated
+
+    def validated_and_observed(*, kind, rows, progress):
+        progress(len(rows))  # every row read and checked
+        job = ImportJob.objects.get(original_filename="sales.csv")
+        seen["status"] = job.status
+        seen["percent"] = job.load_live_progress().progress_percent
+        return real_validated(kind=kind, rows=rows, progress=progress)
+
+    monkeypatch.setattr(services, "_validated", validated_and_observed)
+    twenty_rows = CSV.splitlines()[0] + "\n" + "".join(f"S-{n},ACME-OWN,2026-03-01,甲,,10.00,\n" for n in range(20))
+    # when
+    job = start(acme, twenty_rows)
+    # then: the cache carried the progress of the job in flight (90%: checked, not yet written)
+    assert seen == {"status": ImportJob.Status.RUNNING, "percent": 90}
+    assert job.status == ImportJob.Status.SUCCEEDED and job.load_live_progress().progress_percent == 100
