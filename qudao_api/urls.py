@@ -1,5 +1,5 @@
 from django.urls import include, path
-from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
+from drf_spectacular.views import SpectacularAPIView
 from rest_framework.authtoken.views import obtain_auth_token
 from rest_framework.routers import SimpleRouter
 
@@ -8,6 +8,8 @@ from partners.api import PartnerViewSet, TierViewSet
 from scoring.api import JobRunViewSet, ScoreViewSet, TierRecommendationViewSet
 from targets.api import GoalViewSet, TargetViewSet
 from tenancy.api import MemberViewSet
+
+from .docs import RedocView, SwaggerView
 
 router = SimpleRouter()
 router.register("members", MemberViewSet, basename="member")
@@ -28,7 +30,7 @@ app_name = "api"
 urlpatterns = [
     path("auth/token/", obtain_auth_token, name="token"),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
-    path("docs/", SpectacularSwaggerView.as_view(url_name="api:schema"), name="docs"),
-    path("redoc/", SpectacularRedocView.as_view(url_name="api:schema"), name="redoc"),
+    path("docs/", SwaggerView.as_view(url_name="api:schema"), name="docs"),
+    path("redoc/", RedocView.as_view(url_name="api:schema"), name="redoc"),
     path("t/<slug:tenant_slug>/", include(router.urls)),
 ]

@@ -36,3 +36,11 @@ SECURE_CSP = {
     "form-action": [CSP.SELF],
     "frame-ancestors": [CSP.NONE],
 }
+# The Redoc API docs page only (qudao_api/docs.py): Redoc styles itself with injected <style> elements
+# (styled-components) and searches in a web worker started from a blob: URL. Its scripts still come
+# from our own static files only.
+API_REDOC_CSP = {
+    **SECURE_CSP,
+    "style-src": [CSP.SELF, CSP.UNSAFE_INLINE],
+    "worker-src": ["blob:"],
+}
