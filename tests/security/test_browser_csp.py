@@ -54,7 +54,7 @@ def test_charts_htmx_and_the_api_docs_run_under_the_csp_without_a_violation_or_a
     monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")  # Playwright's event loop runs in this thread
     partners = build_lumen()
     lumen = Tenant.objects.get(slug="lumen")
-    for days_ago in range(5, 0, -1):  # a week of nightly scores: the trend has a line to draw
+    for days_ago in range(5, 0, -1):  # five nights of scores: the trend has a line to draw
         jobs.nightly_run(tenant=lumen, day=tenant_today(lumen) - datetime.timedelta(days=days_ago))
     base = live_server.url
     problems: list[str] = []
