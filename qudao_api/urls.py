@@ -1,6 +1,6 @@
 from django.contrib.auth.decorators import login_required
 from django.urls import include, path
-from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
+from drf_spectacular.views import SpectacularAPIView
 from rest_framework.routers import SimpleRouter
 
 from accounts.api import LogoutView, TokenObtainView
@@ -9,6 +9,8 @@ from partners.api import PartnerViewSet, TierViewSet
 from scoring.api import JobRunViewSet, ScoreViewSet, TierRecommendationViewSet
 from targets.api import GoalViewSet, TargetViewSet
 from tenancy.api import InvitationInboxViewSet, MemberViewSet, TenantInvitationViewSet
+
+from .docs import RedocView, SwaggerView
 
 router = SimpleRouter()
 router.register("members", MemberViewSet, basename="member")
@@ -35,8 +37,8 @@ urlpatterns = [
     path("auth/logout/", LogoutView.as_view(), name="logout"),
     # Signed-in users only (SPECTACULAR_SETTINGS["SERVE_PERMISSIONS"]); the pages send others to log in.
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
-    path("docs/", login_required(SpectacularSwaggerView.as_view(url_name="api:schema")), name="docs"),
-    path("redoc/", login_required(SpectacularRedocView.as_view(url_name="api:schema")), name="redoc"),
+    path("docs/", login_required(SwaggerView.as_view(url_name="api:schema")), name="docs"),
+    path("redoc/", login_required(RedocView.as_view(url_name="api:schema")), name="redoc"),
     path("t/<slug:tenant_slug>/", include(router.urls)),
     path("", include(inbox.urls)),
 ]

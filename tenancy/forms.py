@@ -1,4 +1,4 @@
-"""Forms of the tenancy pages; ``services.member_create`` decides who may add whom."""
+"""Forms of the tenancy pages; ``services.member_add`` decides who may add whom."""
 
 from __future__ import annotations
 

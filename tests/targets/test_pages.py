@@ -39,7 +39,7 @@ def test_a_channel_manager_sees_the_targets_of_the_current_quarter_with_attainme
     page = response.content.decode()
     assert "ACME-OWN" in page and "ACME-OTHER" in page
     assert "50.00%" in page  # 500 of 1,000
-    assert 'style="width: 50.0%"' in page
+    assert '<meter class="bar behind" min="0" max="100" value="50.0"' in page
     assert "on course for" in page or "ended at" in page
     assert len(response.context["rows"]) == 2
     assert response.context["period"] == quarter
