@@ -35,6 +35,8 @@ INSTALLED_APPS = [
     "facts",
     "targets",
     "scoring",
+    "incentives",
+    "settlements",
 ]
 
 MIDDLEWARE = [

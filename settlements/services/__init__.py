@@ -1,0 +1,1 @@
+"""Writes for settlements: runs (``runs``) and statements' transitions and adjustments (``statements``)."""
