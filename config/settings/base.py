@@ -42,6 +42,7 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
+    "common.middleware.InputGuardMiddleware",  # after the language is known, before anything reads input
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -153,6 +154,12 @@ REST_FRAMEWORK = {
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "qudao_api.errors.exception_handler",
+    # Decimal numbers, no NaN, and no text PostgreSQL cannot store (qudao_api.parsers).
+    "DEFAULT_PARSER_CLASSES": [
+        "qudao_api.parsers.JSONParser",
+        "qudao_api.parsers.FormParser",
+        "qudao_api.parsers.MultiPartParser",
+    ],
     "COERCE_DECIMAL_TO_STRING": True,
 }
 SPECTACULAR_SETTINGS = {
