@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from guardian.shortcuts import assign_perm, remove_perm
 
 from common.dates import tenant_today
+from common.parsing import ParseError, check_date
 from tenancy.models import Membership, Tenant
 from tenancy.roles import VENDOR_ROLES
 
@@ -127,6 +128,10 @@ def partner_update(*, partner: Partner, actor, reason: str = "", **changes: Any)
 
 
 def _check_effective_on(partner: Partner, effective_on: datetime.date) -> None:
+    try:
+        check_date(effective_on)
+    except ParseError as error:
+        raise ValidationError({"effective_on": error.message}) from None
     if effective_on > tenant_today(partner.tenant):
         raise ValidationError({"effective_on": _("A change cannot take effect in the future.")})
 
@@ -152,7 +157,7 @@ def partner_change_tier(
     before = tier_in_effect(partner, effective_on)
     if before.pk == tier.pk:
         raise ValidationError({"tier": _("The partner is already in this tier on that day.")})
-    TierChange.objects.create(
+    change = TierChange(
         partner=partner,
         from_tier=before,
         to_tier=tier,
@@ -161,6 +166,8 @@ def partner_change_tier(
         reason=reason,
         score=score,
     )
+    change.full_clean(exclude=["tenant"])
+    change.save()
     # A back-dated change slots in before later ones: the next one now starts from this tier.
     following = TierChange.objects.filter(partner=partner, effective_on__gt=effective_on)
     if (nxt := following.order_by("effective_on", "id").first()) is not None and nxt.from_tier_id != tier.pk:
@@ -185,7 +192,7 @@ def partner_change_status(
     before = status_in_effect(partner, effective_on)
     if before == status:
         raise ValidationError({"status": _("The partner already has this status on that day.")})
-    StatusChange.objects.create(
+    change = StatusChange(
         partner=partner,
         from_status=before,
         to_status=status,
@@ -193,6 +200,8 @@ def partner_change_status(
         changed_by=actor,
         reason=reason,
     )
+    change.full_clean(exclude=["tenant"])
+    change.save()
     following = StatusChange.objects.filter(partner=partner, effective_on__gt=effective_on)
     if (nxt := following.order_by("effective_on", "id").first()) is not None and nxt.from_status != status:
         nxt.from_status = status
