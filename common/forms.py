@@ -6,8 +6,6 @@ messages, as the API's fields (``qudao_api.fields``) and the import validator.
 
 from __future__ import annotations
 
-from decimal import Decimal
-
 from django import forms
 from django.core.exceptions import ValidationError
 from django.db import models
@@ -15,7 +13,7 @@ from django.utils.translation import gettext_lazy as _
 
 from .parsing import ParseError, clean_text, parse_date, parse_money, parse_period, text_problem
 
-MAX_NUMBER = Decimal("1e18")  # beyond any id (bigint) or count a filter could ask for
+MAX_NUMBER_DIGITS = 18  # beyond any id (bigint) or count a filter could ask for
 
 
 def validate_text(value: str) -> None:
@@ -82,7 +80,8 @@ class NumberField(forms.DecimalField):
 
     def to_python(self, value):
         value = super().to_python(value)
-        if value is not None and (not value.is_finite() or abs(value) >= MAX_NUMBER):
+        # adjusted(), not abs(): abs() rounds to the context, and 1e999999999 overflows it.
+        if value is not None and (not value.is_finite() or (value and value.adjusted() >= MAX_NUMBER_DIGITS)):
             raise ValidationError(_("The number is too large."), code="invalid")
         return value
 

@@ -9,33 +9,42 @@ API's body parsers make (``qudao_api.parsers``).
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 from django.shortcuts import render
 from django.utils.translation import gettext as _
 
-from common.parsing import NUL, text_problem
+from common.parsing import text_problem
 from qudao_api.errors import is_api_request, json_error
 
 
-def _header_name(meta_key: str) -> str:
-    return meta_key.removeprefix("HTTP_").replace("_", "-").title()
-
-
-def unsafe_input(request) -> tuple[str, str] | None:
-    """``(where, why)`` for the first header, query parameter or form field that cannot be stored."""
+def _inputs(request) -> Iterator[tuple[str, str, tuple[str, ...]]]:
+    """``(kind, name, texts)`` for every header, cookie, query parameter and form field."""
     for key, value in request.META.items():
-        # Header values arrive decoded as Latin-1: only the NUL can be wrong in them.
-        if key.startswith("HTTP_") and isinstance(value, str) and NUL in value:
-            return _("the %(header)s header") % {"header": _header_name(key)}, text_problem(value)
+        if key.startswith("HTTP_") and isinstance(value, str):
+            yield "header", key.removeprefix("HTTP_").replace("_", "-").title(), (value,)
+    for name, value in request.COOKIES.items():  # decoded: ``"\\000"`` in a cookie is a NUL here
+        yield "cookie", name, (name, value)
     sources = [request.GET]
     if request.method == "POST":
         sources.append(request.POST)  # form and multipart fields; a JSON body is the parsers' part
     for source in sources:
         for key, values in source.lists():
-            for text in (key, *values):
-                problem = text_problem(text)
-                if problem:
-                    shown = key if not text_problem(key) else "?"
-                    return _("the field “%(field)s”") % {"field": shown}, problem
+            yield "field", key, (key, *values)
+
+
+def unsafe_input(request) -> tuple[str, str] | None:
+    """``(where, why)`` for the first header, cookie, query parameter or form field that cannot be stored."""
+    for kind, name, texts in _inputs(request):
+        problem = next(filter(None, map(text_problem, texts)), None)
+        if problem:
+            shown = "?" if text_problem(name) else name
+            where = {
+                "header": _("the %(name)s header"),
+                "cookie": _("the cookie “%(name)s”"),
+                "field": _("the field “%(name)s”"),
+            }[kind] % {"name": shown}
+            return where, problem
     return None
 
 
