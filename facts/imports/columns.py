@@ -20,6 +20,8 @@ def parse_text(value: Any, *, max_length: int) -> str:
     """A text cell: numbers and dates a spreadsheet typed are read as their text."""
     if value is None:
         return ""
+    if isinstance(value, dict | list):
+        return parsing.clean_text(value)  # not text: refused with the parser's message
     if isinstance(value, float) and value.is_integer():
         value = int(value)  # a spreadsheet's 1001 for an id typed as a number
     return parsing.clean_text(str(value), max_length=max_length)
