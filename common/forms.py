@@ -16,11 +16,17 @@ from .parsing import ParseError, clean_text, parse_date, parse_money, parse_peri
 MAX_NUMBER_DIGITS = 18  # beyond any id (bigint) or count a filter could ask for
 
 
+def invalid(error: ParseError, code: str = "invalid") -> ValidationError:
+    """A parser's message as a form error. Passed as a parameter, never as the template: it may quote
+    the input, and a ``%`` in it would break whoever formats the template (django-filter does)."""
+    return ValidationError("%(message)s", code=code, params={"message": error.message})
+
+
 def validate_text(value: str) -> None:
     """No NUL, no lone surrogate (``common.parsing.text_problem``)."""
     problem = text_problem(value) if isinstance(value, str) else None
     if problem:
-        raise ValidationError(problem, code="invalid_text")
+        raise invalid(ParseError(problem), code="invalid_text")
 
 
 class TextField(forms.CharField):
@@ -43,7 +49,7 @@ class MoneyField(forms.DecimalField):
         try:
             return parse_money(value)
         except ParseError as error:
-            raise ValidationError(error.message, code="invalid") from None
+            raise invalid(error) from None
 
 
 class DateField(forms.DateField):
@@ -55,7 +61,7 @@ class DateField(forms.DateField):
         try:
             return parse_date(value)
         except ParseError as error:
-            raise ValidationError(error.message, code="invalid") from None
+            raise invalid(error) from None
 
 
 class PeriodField(forms.CharField):
@@ -68,7 +74,7 @@ class PeriodField(forms.CharField):
         try:
             return str(parse_period(value))
         except ParseError as error:
-            raise ValidationError(error.message, code="invalid_period") from None
+            raise invalid(error, code="invalid_period") from None
 
 
 class NumberField(forms.DecimalField):
@@ -91,7 +97,7 @@ def text_of(value) -> str:
     try:
         return clean_text(value)
     except ParseError as error:
-        raise ValidationError(error.message, code="invalid_text") from None
+        raise invalid(error, code="invalid_text") from None
 
 
 def model_form_field(model: type[models.Model], name: str, **kwargs) -> forms.Field:

@@ -301,3 +301,10 @@ def test_a_server_error_on_the_api_is_json(world, monkeypatch):
     assert response["Content-Type"].startswith("application/json")
     assert response.json()["message"]
     assert "a bug" not in response.content.decode()
+
+
+@pytest.mark.parametrize(("path", "parameter"), [("sales/", "date_to"), ("targets/", "period"), ("targets/", "goal")])
+def test_a_bad_filter_value_with_a_percent_sign_is_a_400_not_a_formatting_error(world, admin, path, parameter):
+    # Found by the fuzz: django-filter %-formats each message, and ours quoted the input.
+    body = assert_json_400(admin.get(tenant_api("acme", path), {parameter: "50%off %s %(x)s"}))
+    assert list(body["errors"]) == [parameter]
