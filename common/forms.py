@@ -11,7 +11,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from .parsing import ParseError, clean_text, parse_date, parse_money, parse_period, text_problem
+from .parsing import ParseError, parse_date, parse_money, parse_period, text_problem
 
 MAX_NUMBER_DIGITS = 18  # beyond any id (bigint) or count a filter could ask for
 
@@ -90,14 +90,6 @@ class NumberField(forms.DecimalField):
         if value is not None and (not value.is_finite() or (value and value.adjusted() >= MAX_NUMBER_DIGITS)):
             raise ValidationError(_("The number is too large."), code="invalid")
         return value
-
-
-def text_of(value) -> str:
-    """``clean_text`` for a value already read from a form (a ParseError becomes a ValidationError)."""
-    try:
-        return clean_text(value)
-    except ParseError as error:
-        raise invalid(error, code="invalid_text") from None
 
 
 def model_form_field(model: type[models.Model], name: str, **kwargs) -> forms.Field:

@@ -54,7 +54,10 @@ def is_api_request(request) -> bool:
 
 
 def json_error(message: str, *, status: int, code: str, **extra) -> JsonResponse:
-    return JsonResponse({"code": code, "message": message, **extra}, status=status)
+    # UTF-8 as DRF writes it, not \u escapes.
+    return JsonResponse(
+        {"code": code, "message": message, **extra}, status=status, json_dumps_params={"ensure_ascii": False}
+    )
 
 
 def bad_request(request, exception=None):

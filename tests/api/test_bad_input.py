@@ -308,3 +308,25 @@ def test_a_bad_filter_value_with_a_percent_sign_is_a_400_not_a_formatting_error(
     # Found by the fuzz: django-filter %-formats each message, and ours quoted the input.
     body = assert_json_400(admin.get(tenant_api("acme", path), {parameter: "50%off %s %(x)s"}))
     assert list(body["errors"]) == [parameter]
+
+
+@pytest.mark.parametrize(
+    ("view", "status"),
+    [("bad_request", 400), ("permission_denied", 403), ("page_not_found", 404), ("server_error", 500)],
+)
+def test_errors_raised_outside_drf_answer_json_under_api_and_a_page_elsewhere(world, rf, view, status):
+    # given what a middleware raises before DRF (an unknown tenant's 404, say), or Django past it
+    from django.core.exceptions import PermissionDenied
+
+    from qudao_api import errors
+
+    handler = getattr(errors, view)
+    arguments = () if view == "server_error" else (PermissionDenied(),)
+    # when
+    api = handler(rf.get("/api/v1/t/acme/partners/"), *arguments)
+    page = handler(rf.get("/t/acme/partners/"), *arguments)
+    # then
+    assert (api.status_code, page.status_code) == (status, status)
+    assert api["Content-Type"].startswith("application/json")
+    assert json.loads(api.content)["message"]
+    assert page["Content-Type"].startswith("text/html")
