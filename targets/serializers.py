@@ -48,10 +48,9 @@ class GoalField(serializers.RelatedField):
         return CompanyGoal.objects.all()
 
     def to_internal_value(self, data):
-        # An id: a JSON integer or its digits (int() of a number like 1e999999999 would never end).
-        if isinstance(data, bool) or not isinstance(data, int | str) or not str(data).isascii():
-            self.fail("invalid")
-        if not str(data).isdigit() or len(str(data)) > 18:
+        # An id: a JSON integer or its ASCII digits (int() of a number like 1e999999999 would never end).
+        text = str(data) if isinstance(data, int | str) and not isinstance(data, bool) else ""
+        if not (text.isascii() and text.isdigit() and len(text) <= 18):
             self.fail("invalid")
         try:
             return self.get_queryset().get(pk=int(data))
