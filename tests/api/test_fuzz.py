@@ -38,7 +38,7 @@ pytestmark = [pytest.mark.fuzz]
 
 # Examples per operation and role: with about 50 operations and two roles, a minute or two in all.
 # QUDAO_FUZZ_EXAMPLES=500 QUDAO_FUZZ_SEED=… digs deeper (and elsewhere) by hand.
-EXAMPLES = int(os.environ.get("QUDAO_FUZZ_EXAMPLES", "30"))
+EXAMPLES = int(os.environ.get("QUDAO_FUZZ_EXAMPLES", "25"))
 SEED = os.environ.get("QUDAO_FUZZ_SEED")
 ROLES = ("admin", "partner_user")
 
