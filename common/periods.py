@@ -16,6 +16,8 @@ from enum import StrEnum
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
+from .parsing import MAX_DATE, MIN_DATE, ParseError, text_problem
+
 
 class PeriodKind(StrEnum):
     MONTH = "month"
@@ -46,31 +48,43 @@ class Period:
     # --- reading and writing ---------------------------------------------------------------
 
     @classmethod
-    def parse(cls, text: str) -> Period:
-        """``"2026-03"``, ``"2026-Q1"`` (or ``q1``) or ``"2026"``; a ValueError says what is wrong."""
+    def parse(cls, text: str, *, within_limits: bool = True) -> Period:
+        """``"2026-03"``, ``"2026-Q1"`` (or ``q1``) or ``"2026"``; a ParseError (a ValueError) says what is wrong.
+
+        Input must fall in the years Qudao keeps (``common.parsing``: 1900 to 2999), so that the
+        period before it, or a year earlier, still exists. ``within_limits=False`` reads a period
+        already stored, whatever its year, so that rows from before the limits still show.
+        """
         if not isinstance(text, str):
-            raise ValueError(_("A period is text such as 2026-03, 2026-Q1 or 2026."))
+            raise ParseError(_("A period is text such as 2026-03, 2026-Q1 or 2026."))
         cleaned = text.strip()
         if match := _YEAR.match(cleaned):
-            return cls._build(text, PeriodKind.YEAR, match[1], "1")
-        if match := _QUARTER.match(cleaned):
-            return cls._build(text, PeriodKind.QUARTER, match[1], match[2])
-        if match := _MONTH.match(cleaned):
-            return cls._build(text, PeriodKind.MONTH, match[1], match[2])
-        raise ValueError(
-            _("“%(text)s” is not a period: write a month as 2026-03, a quarter as 2026-Q1 or a year as 2026.")
-            % {"text": text}
-        )
+            period = cls._build(text, PeriodKind.YEAR, match[1], "1")
+        elif match := _QUARTER.match(cleaned):
+            period = cls._build(text, PeriodKind.QUARTER, match[1], match[2])
+        elif match := _MONTH.match(cleaned):
+            period = cls._build(text, PeriodKind.MONTH, match[1], match[2])
+        else:
+            raise ParseError(
+                _("“%(text)s” is not a period: write a month as 2026-03, a quarter as 2026-Q1 or a year as 2026.")
+                % {"text": "" if text_problem(text) else text[:40]}
+            )
+        if within_limits and not MIN_DATE.year <= period.year <= MAX_DATE.year:
+            raise ParseError(
+                _("“%(text)s”: periods run from the year %(first)s to %(last)s.")
+                % {"text": text, "first": MIN_DATE.year, "last": MAX_DATE.year}
+            )
+        return period
 
     @classmethod
     def _build(cls, text: str, kind: PeriodKind, year: str, number: str) -> Period:
         if int(year) < 1:
-            raise ValueError(_("“%(text)s”: there is no year 0.") % {"text": text})
+            raise ParseError(_("“%(text)s”: there is no year 0.") % {"text": text})
         if kind == PeriodKind.MONTH and not 1 <= int(number) <= 12:
-            raise ValueError(_("“%(text)s”: there is no month %(number)s; months are 01 to 12.") % {
+            raise ParseError(_("“%(text)s”: there is no month %(number)s; months are 01 to 12.") % {
                 "text": text, "number": number})  # fmt: skip
         if kind == PeriodKind.QUARTER and not 1 <= int(number) <= 4:
-            raise ValueError(_("“%(text)s”: there is no quarter %(number)s; quarters are Q1 to Q4.") % {
+            raise ParseError(_("“%(text)s”: there is no quarter %(number)s; quarters are Q1 to Q4.") % {
                 "text": text, "number": number})  # fmt: skip
         return cls(kind, int(year), int(number))
 

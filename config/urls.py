@@ -11,3 +11,10 @@ urlpatterns = [
     path("t/<slug:tenant_slug>/", include("targets.urls")),
     path("t/<slug:tenant_slug>/", include("scoring.urls")),
 ]
+
+# Errors raised outside the views (a middleware's 404, an unknown route, a server error): JSON
+# under /api/, Django's pages elsewhere.
+handler400 = "qudao_api.errors.bad_request"
+handler403 = "qudao_api.errors.permission_denied"
+handler404 = "qudao_api.errors.page_not_found"
+handler500 = "qudao_api.errors.server_error"

@@ -1,6 +1,5 @@
 import datetime
 
-from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import mixins
 from rest_framework.decorators import action
@@ -8,13 +7,16 @@ from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 
 from common.dates import tenant_today
+from common.parsing import ParseError, parse_date
 from partners.models import Partner
+from qudao_api.parsers import UnsafeText, shown_key
 from qudao_api.viewsets import TenantViewSet
 from tenancy.roles import Capability
 
 from . import services
 from .calculations import Receivables, receivables_as_of
 from .filters import InvoiceFilter, PaymentFilter, SaleFilter, WriteOffFilter
+from .imports.validate import RowError
 from .models import Invoice, Payment, Sale, WriteOff
 from .serializers import (
     BulkResultSerializer,
@@ -25,6 +27,17 @@ from .serializers import (
     SaleSerializer,
     WriteOffSerializer,
 )
+
+
+def _as_row_error(error: UnsafeText) -> Exception:
+    """Unstorable text in ``rows[i].field``: the batch's own error, ``{row: i + 1, field, message}``."""
+    message = error.detail[next(iter(error.detail))][0]
+    match error.path:
+        case ("rows", int(index), str(field), *_rest):
+            return services.BatchRejected([RowError(index + 1, shown_key(field), message)], 1)
+        case ("rows", int(index), *_rest):
+            return services.BatchRejected([RowError(index + 1, "", message)], 1)
+    return error
 
 
 class FactViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, TenantViewSet):
@@ -45,7 +58,11 @@ class FactViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, TenantViewSe
         ``updated`` counts the known rows whose values changed (their old values are kept in the
         row's history); ``unchanged`` the known rows re-sent as they are (left untouched).
         """
-        rows = request.data.get("rows") if isinstance(request.data, dict) else None
+        try:
+            data = request.data
+        except UnsafeText as error:
+            raise _as_row_error(error) from None
+        rows = data.get("rows") if isinstance(data, dict) else None
         result = services.facts_import_api_rows(kind=self.kind, rows=rows, actor=request.user)
         return Response({"created": result.created, "updated": result.updated, "unchanged": result.unchanged})
 
@@ -93,9 +110,9 @@ class ReceivablesViewSet(mixins.ListModelMixin, TenantViewSet):
     def list(self, request, *args, **kwargs):
         raw = request.query_params.get("date")
         try:
-            day = datetime.date.fromisoformat(raw) if raw else tenant_today(self.tenant)
-        except ValueError:
-            raise ValidationError({"date": [_("Write the date as 2026-03-31.")]}) from None
+            day = parse_date(raw) if raw else tenant_today(self.tenant)
+        except ParseError as error:
+            raise ValidationError({"date": [error.message]}) from None
         partners = self.paginate_queryset(self.get_queryset().order_by("code"))
         figures = receivables_as_of(day=day, partner_ids=[partner.pk for partner in partners])
         rows = [

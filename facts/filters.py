@@ -3,10 +3,12 @@
 import django_filters
 from django.utils.translation import gettext_lazy as _
 
+from common.filters import FilterSet
+
 from .models import Invoice, Payment, Sale, WriteOff
 
 
-class FactFilter(django_filters.FilterSet):
+class FactFilter(FilterSet):
     partner = django_filters.CharFilter(field_name="partner__code", label=_("Partner code"))
     external_id = django_filters.CharFilter(field_name="external_id", label=_("External id"))
     date_from = django_filters.DateFilter(field_name="date", lookup_expr="gte", label=_("From"))

@@ -1,6 +1,8 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from common.forms import DateField
+
 
 class UploadForm(forms.Form):
     file = forms.FileField(
@@ -11,4 +13,4 @@ class UploadForm(forms.Form):
 
 
 class AsOfForm(forms.Form):
-    date = forms.DateField(label=_("As of"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    date = DateField(label=_("As of"), required=False, widget=forms.DateInput(attrs={"type": "date"}))

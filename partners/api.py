@@ -1,8 +1,8 @@
 from rest_framework import mixins, status
 from rest_framework.decorators import action
-from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.response import Response
 
+from qudao_api.parsers import FormParser, JSONParser, MultiPartParser
 from qudao_api.viewsets import TenantViewSet
 from tenancy.roles import Capability
 

@@ -4,10 +4,12 @@ import django_filters
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from common.filters import FilterSet
+
 from .models import Partner, PartnerKind, PartnerStatus
 
 
-class PartnerFilter(django_filters.FilterSet):
+class PartnerFilter(FilterSet):
     q = django_filters.CharFilter(method="filter_search", label=_("Search"))
     status = django_filters.ChoiceFilter(choices=PartnerStatus.choices, label=_("Status"))
     tier = django_filters.CharFilter(field_name="tier__code", label=_("Tier"))

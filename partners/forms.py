@@ -12,6 +12,7 @@ from django.contrib.auth import get_user_model
 from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
+from common.forms import DateField, TextField, model_form_field
 from tenancy.models import Membership
 from tenancy.roles import VENDOR_ROLES
 
@@ -24,8 +25,8 @@ BLANK_LABEL = _("- Select an option -")
 
 
 def model_field(model, name: str, **kwargs) -> forms.Field:
-    """The form field a model field would get in a ModelForm."""
-    return model._meta.get_field(name).formfield(**kwargs)
+    """The form field a model field would get in a ModelForm, reading through ``common.parsing``."""
+    return model_form_field(model, name, **kwargs)
 
 
 class TierChoiceField(forms.ModelChoiceField):
@@ -91,7 +92,7 @@ class PartnerForm(forms.Form):
 class PartnerEditForm(PartnerForm):
     """The profile again; a change of tier or status takes effect today and needs a reason."""
 
-    reason = forms.CharField(
+    reason = TextField(
         label=_("Reason for a tier or status change"),
         required=False,
         max_length=REASON_MAX_LENGTH,
@@ -114,8 +115,8 @@ class TierChangeForm(forms.Form):
     """Move a partner to another tier from a day (in the past, too: vendors load their history)."""
 
     tier = TierChoiceField(queryset=None, label=_("New tier"), empty_label=BLANK_LABEL)
-    effective_on = forms.DateField(label=capfirst(_("effective on")), widget=DATE_INPUT)
-    reason = forms.CharField(
+    effective_on = DateField(label=capfirst(_("effective on")), widget=DATE_INPUT)
+    reason = TextField(
         label=capfirst(_("reason")), max_length=REASON_MAX_LENGTH, widget=forms.Textarea(attrs={"rows": 3})
     )
 

@@ -3,14 +3,15 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
-from qudao_api.fields import TenantCodeField
+from qudao_api.fields import DateField, TenantCodeField, TextField, code_text
+from qudao_api.serializers import ModelSerializer
 from tenancy.models import Membership
 from tenancy.roles import Capability, role_can
 
 from .models import REASON_MAX_LENGTH, Contract, Partner, PartnerKind, PartnerStatus, Tier
 
 
-class TierSerializer(serializers.ModelSerializer):
+class TierSerializer(ModelSerializer):
     class Meta:
         model = Tier
         fields = ["id", "code", "name", "rank", "min_score", "benefits"]
@@ -24,18 +25,18 @@ class UserEmailField(serializers.SlugRelatedField):
         super().__init__(slug_field="email", **kwargs)
 
     def to_internal_value(self, data):
-        user = get_user_model().objects.filter(email__iexact=str(data).strip()).first()
+        user = get_user_model().objects.filter(email__iexact=code_text(data)).first()
         if user is None or not Membership.objects.filter(user=user).exists():
             raise serializers.ValidationError(_("No member with e-mail “%(email)s”.") % {"email": data})
         return user
 
 
-class PartnerSerializer(serializers.ModelSerializer):
+class PartnerSerializer(ModelSerializer):
     tier = TenantCodeField(Tier)
     manager = UserEmailField(required=False, allow_null=True)
     kind = serializers.ChoiceField(choices=PartnerKind.choices)
     status = serializers.ChoiceField(choices=PartnerStatus.choices, required=False)
-    reason = serializers.CharField(write_only=True, required=False, allow_blank=True, max_length=REASON_MAX_LENGTH)
+    reason = TextField(write_only=True, required=False, allow_blank=True, max_length=REASON_MAX_LENGTH)
 
     class Meta:
         model = Partner
@@ -57,8 +58,8 @@ class PartnerSerializer(serializers.ModelSerializer):
 
 class PartnerTierChangeSerializer(serializers.Serializer):
     tier = TenantCodeField(Tier)
-    effective_on = serializers.DateField()
-    reason = serializers.CharField(required=False, allow_blank=True, default="", max_length=REASON_MAX_LENGTH)
+    effective_on = DateField()
+    reason = TextField(required=False, allow_blank=True, default="", max_length=REASON_MAX_LENGTH)
 
 
 class PartnerHistorySerializer(serializers.Serializer):
@@ -79,7 +80,7 @@ class PartnerHistorySerializer(serializers.Serializer):
         return data
 
 
-class ContractSerializer(serializers.ModelSerializer):
+class ContractSerializer(ModelSerializer):
     file = serializers.FileField(write_only=True, required=False)
     file_url = serializers.SerializerMethodField()
 

@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from guardian.shortcuts import assign_perm, remove_perm
 
 from common.dates import tenant_today
+from common.parsing import ParseError, check_date
 from tenancy.models import Membership, Tenant
 from tenancy.roles import VENDOR_ROLES
 
@@ -127,6 +128,10 @@ def partner_update(*, partner: Partner, actor, reason: str = "", **changes: Any)
 
 
 def _check_effective_on(partner: Partner, effective_on: datetime.date) -> None:
+    try:
+        check_date(effective_on)
+    except ParseError as error:
+        raise ValidationError({"effective_on": error.message}) from None
     if effective_on > tenant_today(partner.tenant):
         raise ValidationError({"effective_on": _("A change cannot take effect in the future.")})
 

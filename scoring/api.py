@@ -1,12 +1,12 @@
 import datetime
 
-from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import mixins
 from rest_framework.decorators import action
 from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 
+from common.parsing import ParseError, clean_text, parse_date
 from qudao_api.viewsets import TenantViewSet
 from tenancy.roles import VENDOR_ROLES, Capability
 
@@ -31,13 +31,17 @@ class ScoreViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, TenantViewS
         queryset = queryset.select_related("partner", "partner__tier", "recommended_tier")
         if self.action != "list":
             return queryset
-        raw = self.request.query_params.get("date")
+        params = self.request.query_params
         try:
-            day = datetime.date.fromisoformat(raw) if raw else latest_score_day()
-        except ValueError:
-            raise ValidationError({"date": [_("Write the date as 2026-03-31.")]}) from None
+            day = parse_date(params["date"]) if params.get("date") else latest_score_day()
+        except ParseError as error:
+            raise ValidationError({"date": [error.message]}) from None
         queryset = queryset.filter(day=day)
-        if code := self.request.query_params.get("partner"):
+        try:
+            code = clean_text(params.get("partner"), max_length=50)
+        except ParseError as error:
+            raise ValidationError({"partner": [error.message]}) from None
+        if code:
             queryset = queryset.filter(partner__code=code)
         return queryset.order_by("-score", "partner__code")
 

@@ -2,10 +2,12 @@
 
 import django_filters
 
+from common.filters import FilterSet
+
 from .models import JobRun, TierRecommendation
 
 
-class TierRecommendationFilter(django_filters.FilterSet):
+class TierRecommendationFilter(FilterSet):
     status = django_filters.ChoiceFilter(choices=TierRecommendation.Status.choices)
 
     class Meta:
@@ -13,7 +15,7 @@ class TierRecommendationFilter(django_filters.FilterSet):
         fields = ["status"]
 
 
-class JobRunFilter(django_filters.FilterSet):
+class JobRunFilter(FilterSet):
     status = django_filters.ChoiceFilter(choices=JobRun.Status.choices)
     day = django_filters.DateFilter()
 

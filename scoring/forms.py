@@ -1,6 +1,8 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from common.forms import DateField, TextField
+
 from .explain import LABELS
 
 
@@ -28,7 +30,7 @@ class ScoreSettingsForm(forms.Form):
 
 class DecisionForm(forms.Form):
     decision = forms.ChoiceField(choices=[("apply", _("Apply")), ("dismiss", _("Dismiss"))])
-    reason = forms.CharField(label=_("Reason"), required=False, max_length=500)
+    reason = TextField(label=_("Reason"), required=False, max_length=500)
 
     def clean(self):
         cleaned = super().clean()
@@ -38,7 +40,7 @@ class DecisionForm(forms.Form):
 
 
 class LeaderboardFilterForm(forms.Form):
-    tier = forms.CharField(required=False, label=_("Tier"))
-    region = forms.CharField(required=False, label=_("Region"))
-    kind = forms.CharField(required=False, label=_("Kind"))
-    date = forms.DateField(required=False, label=_("Day"), widget=forms.DateInput(attrs={"type": "date"}))
+    tier = TextField(required=False, label=_("Tier"))
+    region = TextField(required=False, label=_("Region"))
+    kind = TextField(required=False, label=_("Kind"))
+    date = DateField(required=False, label=_("Day"), widget=forms.DateInput(attrs={"type": "date"}))

@@ -1,5 +1,7 @@
 from rest_framework import serializers
 
+from qudao_api.fields import TextField
+
 from .models import JobRun, PartnerScore, TierRecommendation
 
 
@@ -38,7 +40,7 @@ class TierRecommendationSerializer(serializers.ModelSerializer):
 
 
 class DecisionSerializer(serializers.Serializer):
-    reason = serializers.CharField(required=False, allow_blank=True, default="")
+    reason = TextField(required=False, allow_blank=True, default="")
 
 
 class JobRunSerializer(serializers.ModelSerializer):

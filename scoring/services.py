@@ -195,10 +195,12 @@ def _decide(recommendation: TierRecommendation, status: str, actor, reason: str)
     recommendation.decided_by = actor
     recommendation.decided_at = timezone.now()
     recommendation.reason = reason or ""
+    recommendation.full_clean(exclude=["tenant"])
     recommendation.save(update_fields=["status", "decided_by", "decided_at", "reason", "updated_at"])
     return recommendation
 
 
+@transaction.atomic
 def tenant_settings_update(*, tenant, weights: dict, auto_apply_tiers: bool) -> None:
     """The score weights and whether tier recommendations apply on their own."""
     from django.core.exceptions import ValidationError

@@ -7,6 +7,7 @@ carries the SMART ``warnings`` (and informational ``notes``). Goals are vendor-i
 
 from __future__ import annotations
 
+from django.db import transaction
 from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import mixins, status
 from rest_framework.decorators import action
@@ -61,6 +62,7 @@ class TargetViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.Cre
         return response
 
     @extend_schema(responses={201: TargetWrittenSerializer})
+    @transaction.atomic  # the answer is part of the write: a failure after the save leaves nothing
     def create(self, request, *args, **kwargs):
         """Set a target; the answer adds the SMART ``warnings`` and ``notes`` to the target's fields."""
         serializer = self.get_serializer(data=request.data)
@@ -70,6 +72,7 @@ class TargetViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.Cre
         return self._with_smart_check(response, serializer)
 
     @extend_schema(responses=TargetWrittenSerializer)
+    @transaction.atomic
     def partial_update(self, request, *args, **kwargs):
         """Change a target; the answer adds the SMART ``warnings`` and ``notes`` to the target's fields."""
         serializer = self.get_serializer(self.get_object(), data=request.data, partial=True)

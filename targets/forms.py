@@ -7,9 +7,9 @@ from decimal import Decimal
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from common.forms import MoneyField, PeriodField, TextField
 from partners.models import Partner, Tier
 
-from .filters import PeriodFormField
 from .models import CompanyGoal, Metric, Target
 
 PERIOD_HELP = _("A month (2026-03), a quarter (2026-Q1) or a year (2026).")
@@ -30,12 +30,12 @@ class TargetForm(forms.Form):
 
     partner = PartnerChoiceField(queryset=None, label=_("Partner"))
     metric = forms.ChoiceField(choices=Metric.choices, label=_("Metric"))
-    period = PeriodFormField(max_length=16, label=_("Period"), help_text=PERIOD_HELP)
-    value = forms.DecimalField(max_digits=16, decimal_places=2, label=_("Value"), min_value=Decimal("0.01"))
+    period = PeriodField(max_length=16, label=_("Period"), help_text=PERIOD_HELP)
+    value = MoneyField(label=_("Value"), min_value=Decimal("0.01"))
     goal = GoalChoiceField(
         queryset=None, required=False, label=_("Company goal"), help_text=_("The goal this target is a share of.")
     )
-    confirmed = forms.CharField(required=False, widget=forms.HiddenInput)
+    confirmed = TextField(required=False, widget=forms.HiddenInput)
 
     def __init__(self, *args, partners=None, **kwargs):
         super().__init__(*args, **kwargs)
@@ -57,11 +57,11 @@ class TargetForm(forms.Form):
 
 
 class GoalForm(forms.Form):
-    name = forms.CharField(max_length=200, label=_("Name"))
+    name = TextField(max_length=200, label=_("Name"))
     metric = forms.ChoiceField(choices=Metric.choices, label=_("Metric"))
-    period = PeriodFormField(max_length=16, label=_("Period"), help_text=PERIOD_HELP)
-    value = forms.DecimalField(max_digits=16, decimal_places=2, label=_("Value"), min_value=Decimal("0.01"))
-    notes = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 3}), label=_("Notes"))
+    period = PeriodField(max_length=16, label=_("Period"), help_text=PERIOD_HELP)
+    value = MoneyField(label=_("Value"), min_value=Decimal("0.01"))
+    notes = TextField(required=False, widget=forms.Textarea(attrs={"rows": 3}), label=_("Notes"))
 
     @classmethod
     def initial_for(cls, goal: CompanyGoal) -> dict:
@@ -90,8 +90,8 @@ class AllocationForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.partners = partners
         for partner in partners:
-            self.fields[f"partner_{partner.pk}"] = forms.DecimalField(
-                label=partner.code, required=False, min_value=Decimal("0"), max_digits=16, decimal_places=2
+            self.fields[f"partner_{partner.pk}"] = MoneyField(
+                label=partner.code, required=False, min_value=Decimal("0")
             )
 
     def allocations(self) -> dict[Partner, Decimal]:

@@ -53,7 +53,7 @@ class PeriodOwned(TenantOwned):
 
     @property
     def period_value(self) -> Period:
-        return Period.parse(self.period)
+        return Period.parse(self.period, within_limits=False)  # as stored, whatever its year
 
     def set_period(self, period: Period | str) -> None:
         """Store the period as canonical text with its first and last day (bad text: ValidationError)."""

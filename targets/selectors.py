@@ -23,7 +23,8 @@ def with_allocated(goals: QuerySet[CompanyGoal]) -> QuerySet[CompanyGoal]:
 
 def target_periods(targets: QuerySet[Target], *, include: Period | None = None) -> list[Period]:
     """The periods the given targets are set for (plus ``include``), latest first, shortest first."""
-    periods = {Period.parse(text) for text in targets.order_by().values_list("period", flat=True).distinct()}
+    texts = targets.order_by().values_list("period", flat=True).distinct()
+    periods = {Period.parse(text, within_limits=False) for text in texts}  # as stored, whatever the year
     if include is not None:
         periods.add(include)
     return sorted(periods, key=lambda period: (period.start, -period.days), reverse=True)

@@ -10,9 +10,9 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from common.dates import tenant_today
-from common.periods import Period
 from partners.models import Partner
-from qudao_api.fields import TenantCodeField
+from qudao_api.fields import MoneyField, PeriodField, TenantCodeField
+from qudao_api.serializers import ModelSerializer
 from tenancy.access import visible_partners
 from tenancy.roles import Capability, role_can
 
@@ -21,18 +21,6 @@ from .models import CompanyGoal, Metric, Target
 
 MONEY = {"max_digits": 16, "decimal_places": 2}
 RATIO = {"max_digits": 12, "decimal_places": 4}
-
-
-@extend_schema_field(OpenApiTypes.STR)
-class PeriodField(serializers.CharField):
-    """``2026-03`` (month), ``2026-Q1`` (quarter) or ``2026`` (year); written back in canonical form."""
-
-    def to_internal_value(self, data) -> str:
-        text = super().to_internal_value(data)
-        try:
-            return str(Period.parse(text))
-        except ValueError as error:
-            raise serializers.ValidationError(str(error)) from error
 
 
 class VisiblePartnerField(TenantCodeField):
@@ -60,12 +48,14 @@ class GoalField(serializers.RelatedField):
         return CompanyGoal.objects.all()
 
     def to_internal_value(self, data):
+        # An id: a JSON integer or its ASCII digits (int() of a number like 1e999999999 would never end).
+        text = str(data) if isinstance(data, int | str) and not isinstance(data, bool) else ""
+        if not (text.isascii() and text.isdigit() and len(text) <= 18):
+            self.fail("invalid")
         try:
             return self.get_queryset().get(pk=int(data))
         except CompanyGoal.DoesNotExist:
             self.fail("does_not_exist", value=data)
-        except (TypeError, ValueError):
-            self.fail("invalid")
 
     def to_representation(self, value) -> int:
         return value.pk
@@ -80,11 +70,11 @@ class TargetListSerializer(serializers.ListSerializer):
         return super().to_representation(targets)
 
 
-class TargetSerializer(serializers.ModelSerializer):
+class TargetSerializer(ModelSerializer):
     partner = VisiblePartnerField()
     partner_name = serializers.CharField(source="partner.name", read_only=True)
     metric = serializers.ChoiceField(choices=Metric.choices)
-    period = PeriodField(max_length=16)
+    period = PeriodField()
     goal = GoalField(required=False, allow_null=True)
     actual = serializers.SerializerMethodField()
     attainment = serializers.SerializerMethodField()
@@ -144,9 +134,9 @@ class TargetWrittenSerializer(TargetSerializer):
         fields = [*TargetSerializer.Meta.fields, "warnings", "notes"]
 
 
-class GoalSerializer(serializers.ModelSerializer):
+class GoalSerializer(ModelSerializer):
     metric = serializers.ChoiceField(choices=Metric.choices)
-    period = PeriodField(max_length=16)
+    period = PeriodField()
     allocated = serializers.SerializerMethodField()
     coverage = serializers.SerializerMethodField()
 
@@ -196,7 +186,7 @@ class ProposalSerializer(serializers.Serializer):
 
 class AllocationSerializer(serializers.Serializer):
     partner = VisiblePartnerField()
-    value = serializers.DecimalField(min_value=Decimal("0"), **MONEY)
+    value = MoneyField(min_value=Decimal("0"))
 
 
 class ApplySerializer(serializers.Serializer):

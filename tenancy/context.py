@@ -58,6 +58,10 @@ def is_crossing_tenants() -> bool:
     return _crossing.get() and connection.in_atomic_block
 
 
+def is_user_scoped() -> bool:
+    return _acting_user.get() is not None and connection.in_atomic_block
+
+
 def set_local(name: str, value: str, using: str = DEFAULT_DB_ALIAS) -> None:
     """A transaction-local setting, on the connection itself (not one of the app's counted queries)."""
     target = connections[using]

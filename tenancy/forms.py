@@ -6,6 +6,7 @@ from django import forms
 from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
+from common.forms import TextField
 from partners.forms import BLANK_LABEL
 
 from .access import visible_partners
@@ -20,7 +21,7 @@ class MemberForm(forms.Form):
     """
 
     email = forms.EmailField(label=capfirst(_("e-mail")))
-    full_name = forms.CharField(label=capfirst(_("name")), max_length=150, required=False)
+    full_name = TextField(label=capfirst(_("name")), max_length=150, required=False)
     role = forms.ChoiceField(label=capfirst(_("role")), choices=Role.choices)
     partner = forms.ModelChoiceField(
         label=capfirst(_("partner")),
@@ -29,7 +30,7 @@ class MemberForm(forms.Form):
         empty_label=BLANK_LABEL,
         help_text=_("Only for partner roles."),
     )
-    password = forms.CharField(
+    password = TextField(
         label=_("Password"),
         required=False,
         strip=False,

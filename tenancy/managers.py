@@ -4,7 +4,14 @@ from __future__ import annotations
 
 from django.db import models
 
-from .context import current_tenant, is_describing_only, require_tenant
+from .context import (
+    TenantScopeMissing,
+    current_tenant,
+    is_crossing_tenants,
+    is_describing_only,
+    is_user_scoped,
+    require_tenant,
+)
 
 
 class TenantQuerySet(models.QuerySet):
@@ -32,5 +39,12 @@ class TenantManager(models.Manager.from_queryset(TenantQuerySet)):
         return super().get_queryset().none()
 
     def unscoped(self) -> TenantQuerySet:
-        """Every tenant's rows. Say at the call site why crossing tenants is right there."""
+        """Without the manager's tenant filter: inside ``crossing_tenants()`` (every tenant's rows) or
+        ``user_scope()`` (the signed-in user's own memberships and invitations). Say at the call site
+        why. Anywhere else row-level security would show nothing, so asking is a bug: it raises."""
+        if not (is_crossing_tenants() or is_user_scoped() or current_tenant() is not None):
+            raise TenantScopeMissing(
+                "unscoped() outside crossing_tenants() or user_scope() reads nothing: row-level security "
+                "shows no tenant's rows there."
+            )
         return super().get_queryset()

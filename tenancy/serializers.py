@@ -2,16 +2,17 @@ from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
 from partners.models import Partner
-from qudao_api.fields import TenantCodeField
+from qudao_api.fields import TenantCodeField, TextField
+from qudao_api.serializers import ModelSerializer
 
 from .models import Invitation, Membership
 from .roles import Role
 
 
-class MembershipSerializer(serializers.ModelSerializer):
+class MembershipSerializer(ModelSerializer):
     email = serializers.EmailField(source="user.email")
-    full_name = serializers.CharField(source="user.full_name", required=False, allow_blank=True)
-    password = serializers.CharField(write_only=True, required=False, style={"input_type": "password"})
+    full_name = TextField(source="user.full_name", required=False, allow_blank=True, max_length=150)
+    password = TextField(write_only=True, required=False, style={"input_type": "password"})
     role = serializers.ChoiceField(choices=Role.choices)
     partner = TenantCodeField(Partner, required=False, allow_null=True)
     status = serializers.SerializerMethodField()

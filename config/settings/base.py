@@ -45,6 +45,7 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
+    "common.middleware.InputGuardMiddleware",  # after the language is known, before anything reads input
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -160,6 +161,12 @@ REST_FRAMEWORK = {
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "qudao_api.errors.exception_handler",
+    # Decimal numbers, no NaN, and no text PostgreSQL cannot store (qudao_api.parsers).
+    "DEFAULT_PARSER_CLASSES": [
+        "qudao_api.parsers.JSONParser",
+        "qudao_api.parsers.FormParser",
+        "qudao_api.parsers.MultiPartParser",
+    ],
     "COERCE_DECIMAL_TO_STRING": True,
     # Per address (anonymous) or per user, in the shared cache (config/settings/cache.py). Rates are kept
     # per minute where they are generous: DRF keeps one timestamp per request within the period.

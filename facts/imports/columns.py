@@ -4,71 +4,35 @@ from __future__ import annotations
 
 import dataclasses
 import datetime
-import re
 from collections.abc import Callable
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import Any
 
-from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-MAX_MONEY = Decimal("100000000000000")  # 10^14: what DECIMAL(16, 2) holds
-TWO_PLACES = Decimal("0.01")
+from common import parsing
 
-
-class CellError(ValueError):
-    """A cell that cannot be read; the message says why, in the user's language."""
+# A cell that cannot be read; the message says why, in the user's language.
+CellError = parsing.ParseError
 
 
 def parse_text(value: Any, *, max_length: int) -> str:
+    """A text cell: numbers and dates a spreadsheet typed are read as their text."""
     if value is None:
         return ""
+    if isinstance(value, dict | list):
+        return parsing.clean_text(value)  # not text: refused with the parser's message
     if isinstance(value, float) and value.is_integer():
         value = int(value)  # a spreadsheet's 1001 for an id typed as a number
-    text = str(value).strip()
-    if len(text) > max_length:
-        raise CellError(_("At most %(max)d characters (this has %(count)d).") % {"max": max_length, "count": len(text)})
-    return text
-
-
-_DATE_PARTS = re.compile(r"^(\d{4})[-/.年](\d{1,2})[-/.月](\d{1,2})日?$")
+    return parsing.clean_text(str(value), max_length=max_length)
 
 
 def parse_date(value: Any) -> datetime.date:
-    if isinstance(value, datetime.datetime):
-        return value.date()
-    if isinstance(value, datetime.date):
-        return value
-    text = str(value).strip() if value is not None else ""
-    match = _DATE_PARTS.match(text)
-    if not match:
-        raise CellError(_("“%(value)s” is not a date; write it as 2026-03-31.") % {"value": text})
-    try:
-        return datetime.date(int(match[1]), int(match[2]), int(match[3]))
-    except ValueError:
-        raise CellError(_("“%(value)s” is not a day of the calendar.") % {"value": text}) from None
+    return parsing.parse_date(value)
 
 
 def parse_money(value: Any) -> Decimal:
-    if isinstance(value, Decimal):
-        amount = value
-    elif isinstance(value, bool):
-        raise CellError(_("“%(value)s” is not an amount.") % {"value": value})
-    elif isinstance(value, int | float):
-        amount = Decimal(repr(value)) if isinstance(value, float) else Decimal(value)
-    else:
-        text = str(value).strip().replace(",", "").replace("¥", "").replace("￥", "") if value is not None else ""
-        try:
-            amount = Decimal(text)
-        except InvalidOperation:
-            raise CellError(_("“%(value)s” is not an amount; write it as 1234.50.") % {"value": value}) from None
-    if not amount.is_finite():
-        raise CellError(_("“%(value)s” is not an amount; write it as 1234.50.") % {"value": value})
-    if amount != amount.quantize(TWO_PLACES):
-        raise CellError(_("An amount has at most two decimal places (“%(value)s”).") % {"value": value})
-    if abs(amount) >= MAX_MONEY:
-        raise CellError(_("The amount is too large."))
-    return amount.quantize(TWO_PLACES)
+    return parsing.parse_money(value)
 
 
 @dataclasses.dataclass(frozen=True)

@@ -202,7 +202,8 @@ class GoalApplyView(TenantPageMixin, SingleObjectMixin, View):
     def post(self, request, *args, **kwargs):
         goal = self.get_object()
         ids = [key.removeprefix("partner_") for key in request.POST if key.startswith("partner_")]
-        ids = [int(pk) for pk in ids if pk.isdigit()]
+        # An id is ASCII digits, short of a bigint's 19: isdigit() alone takes “²” and 5,000-digit names.
+        ids = [int(pk) for pk in ids if pk.isascii() and pk.isdigit() and len(pk) < 19]
         form = AllocationForm(request.POST, partners=list(visible_partners(self.membership).filter(pk__in=ids)))
         if not form.is_valid():
             for field, errors in form.errors.items():

@@ -153,7 +153,9 @@ def test_a_malformed_or_unknown_token_is_a_401_in_json_never_a_500(world, header
     client = APIClient()
     client.credentials(HTTP_AUTHORIZATION=header)
     response = _partners(client)
-    assert response.status_code == 401, response.content
+    # A NUL or a lone surrogate is refused before authentication, as in any other header (common.middleware).
+    unreadable = "\x00" in header or "\ud800" in header
+    assert response.status_code == (400 if unreadable else 401), response.content
     assert response.json()["message"]
 
 

@@ -1,7 +1,6 @@
-import datetime
-
 from django.core.management.base import BaseCommand, CommandError
 
+from common.parsing import ParseError, parse_date
 from scoring.jobs import nightly_run, tenant_yesterday
 from scoring.models import JobRun
 from tenancy.models import Tenant
@@ -23,9 +22,9 @@ class Command(BaseCommand):
         day = None
         if options["date"]:
             try:
-                day = datetime.date.fromisoformat(options["date"])
-            except ValueError:
-                raise CommandError(f"--date {options['date']!r} is not a date like 2026-03-31.") from None
+                day = parse_date(options["date"])
+            except ParseError as error:
+                raise CommandError(f"--date: {error.message}") from None
         failed = []
         for tenant in tenants:
             run = nightly_run(tenant=tenant, day=day or tenant_yesterday(tenant), triggered_by="command")
