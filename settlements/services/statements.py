@@ -82,9 +82,7 @@ def _refusal(move: str, status: str) -> str:
     if move == "dispute":
         if status == StatementStatus.DISPUTED:
             return _("This statement is disputed already; finance will answer the dispute.")
-        return _(
-            "An approved statement can no longer be disputed; ask finance for an adjustment on a later statement."
-        )
+        return _("An approved statement can no longer be disputed; ask finance for an adjustment on a later statement.")
     if move == "resolve":
         if status == StatementStatus.DRAFT:
             return _("This statement is not disputed: there is no dispute to resolve.")
@@ -174,7 +172,8 @@ def statement_transition(
         now = timezone.now()
         changed = ["status", "updated_at"]
         if move == "approve":
-            if require_tenant().two_approvals and locked.last_changed_by_id is not None and locked.last_changed_by_id == actor.pk:
+            maker = locked.last_changed_by_id
+            if require_tenant().two_approvals and maker is not None and maker == actor.pk:
                 raise SameMakerAndChecker(
                     _("You changed this statement last; with two approvals another finance member must approve it.")
                 )
@@ -218,9 +217,7 @@ def statement_resolve(*, statement: Statement, note: str, actor) -> Statement:
 
 def statement_mark_paid(*, statement: Statement, payment_reference: str, actor) -> Statement:
     """Approved → paid, by finance, with the payment's reference (a bank transfer's number)."""
-    return statement_transition(
-        statement=statement, move="mark_paid", actor=actor, payment_reference=payment_reference
-    )
+    return statement_transition(statement=statement, move="mark_paid", actor=actor, payment_reference=payment_reference)
 
 
 def _amount(value) -> Decimal:
@@ -233,7 +230,9 @@ def _amount(value) -> Decimal:
     if amount != amount.quantize(CENT):
         raise ValidationError({"amount": _("An amount has at most two decimal places.")})
     if amount == 0:
-        raise ValidationError({"amount": _("An adjustment of 0.00 changes nothing; write the amount to add or take off.")})
+        raise ValidationError(
+            {"amount": _("An adjustment of 0.00 changes nothing; write the amount to add or take off.")}
+        )
     if abs(amount) > LARGEST_AMOUNT:
         raise ValidationError(
             {"amount": _("An adjustment is at most %(limit)s either way.") % {"limit": format_money(LARGEST_AMOUNT)}}
