@@ -128,6 +128,7 @@ class StatementListView(TenantPageMixin, ListView):
     template_name = "settlements/statement_list.html"
 
     def narrow_queryset(self, queryset):
+        self.scoped = queryset
         self.filterset = StatementFilter(self.request.GET or None, queryset=queryset)
         invalid = self.filterset.is_bound and not self.filterset.is_valid()
         filtered = queryset.none() if invalid else self.filterset.qs
@@ -140,7 +141,7 @@ class StatementListView(TenantPageMixin, ListView):
         context.update(
             filter=self.filterset,
             statuses=StatementStatus.choices,
-            periods=sorted(set(Statement.objects.values_list("period", flat=True).distinct()), reverse=True)[:40],
+            periods=sorted(set(self.scoped.order_by().values_list("period", flat=True).distinct()), reverse=True)[:40],
             totals=totals,
             status_counts=[(value, label, totals.by_status.get(value, 0)) for value, label in StatementStatus.choices],
             query=_query_without_page(self.request),
