@@ -9,6 +9,7 @@ from rest_framework.response import Response
 from common.dates import tenant_today
 from common.parsing import ParseError, parse_date
 from partners.models import Partner
+from qudao_api.idempotency import idempotent
 from qudao_api.parsers import UnsafeText, shown_key
 from qudao_api.viewsets import TenantViewSet
 from tenancy.roles import Capability
@@ -52,6 +53,7 @@ class FactViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, TenantViewSe
 
     @extend_schema(request=BulkRowsSerializer, responses=BulkResultSerializer)
     @action(detail=False, methods=["post"], filterset_class=None, pagination_class=None)
+    @idempotent
     def bulk(self, request, *args, **kwargs):
         """Create or update rows by ``external_id``; any bad row rejects the batch with every error.
 

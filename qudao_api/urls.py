@@ -7,6 +7,7 @@ from accounts.api import LogoutView, TokenObtainView
 from facts.api import InvoiceViewSet, PaymentViewSet, ReceivablesViewSet, SaleViewSet, WriteOffViewSet
 from partners.api import PartnerViewSet, TierViewSet
 from scoring.api import JobRunViewSet, ScoreViewSet, TierRecommendationViewSet
+from settlements.api import SettlementRunViewSet, StatementViewSet
 from targets.api import GoalViewSet, TargetViewSet
 from tenancy.api import InvitationInboxViewSet, MemberViewSet, TenantInvitationViewSet
 
@@ -27,6 +28,8 @@ router.register("goals", GoalViewSet, basename="goal")
 router.register("scores", ScoreViewSet, basename="score")
 router.register("tier-recommendations", TierRecommendationViewSet, basename="tier-recommendation")
 router.register("job-runs", JobRunViewSet, basename="job-run")
+router.register("settlement-runs", SettlementRunViewSet, basename="settlement-run")
+router.register("statements", StatementViewSet, basename="statement")
 
 inbox = SimpleRouter()
 inbox.register("invitations", InvitationInboxViewSet, basename="invitation")

@@ -14,6 +14,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from common.progress import progress_read
 from tenancy.models import TenantOwned
 
 MONEY = {"max_digits": 16, "decimal_places": 2}
@@ -21,6 +22,8 @@ MONEY = {"max_digits": 16, "decimal_places": 2}
 
 class SettlementRun(TenantOwned):
     """One computation of a period's statements, as a task with progress; run again at will."""
+
+    PROGRESS_KIND = "settlement"  # its live progress in ``common.progress`` while it computes
 
     class Status(models.TextChoices):
         PENDING = "pending", _("Waiting")
@@ -57,6 +60,23 @@ class SettlementRun(TenantOwned):
 
     def __str__(self) -> str:
         return f"{self.period} ({self.get_status_display()})"
+
+    @property
+    def is_under_way(self) -> bool:
+        return self.status in (self.Status.PENDING, self.Status.RUNNING)
+
+    def load_live_progress(self) -> SettlementRun:
+        """A running run writes in one transaction: how far it got is in the cache until it ends."""
+        if self.status == self.Status.RUNNING:
+            live = progress_read(tenant_id=self.tenant_id, kind=self.PROGRESS_KIND, pk=self.pk)
+            if live is not None:
+                self.progress = max(self.progress, min(99, int(100 * live.done / max(live.total, 1))))
+        return self
+
+    @property
+    def reason(self) -> str:
+        """Why a failed run failed, in its first paragraph (the rest is a traceback for the operators)."""
+        return self.error.split("\n\n", 1)[0].strip()
 
 
 class StatementStatus(models.TextChoices):
@@ -239,6 +259,8 @@ class StatementEvent(TenantOwned):
     to_status = models.CharField(_("to"), max_length=16, choices=StatementStatus.choices, blank=True)
     actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
     note = models.TextField(_("note"), blank=True)
+    # What the event was about, as it was then: a disputed line (id, kind, source, amount), an adjustment.
+    details = models.JSONField(_("details"), default=dict, blank=True)
 
     class Meta:
         verbose_name = _("statement event")

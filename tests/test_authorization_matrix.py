@@ -39,12 +39,13 @@ from partners import services as partner_services
 from partners.models import Contact, Contract, Partner, Tier
 from qudao_api.viewsets import TenantViewSet
 from scoring.models import JobRun, PartnerScore, TierRecommendation
+from settlements.models import SettlementRun, Statement, StatementLine
 from targets.models import CompanyGoal, Target
 from tenancy import services as tenancy_services
 from tenancy.context import tenant_scope
 from tenancy.models import Invitation, Membership
 from tenancy.pages import TenantPageMixin
-from tenancy.roles import CAPABILITIES, PARTNER_ROLES, Role
+from tenancy.roles import CAPABILITIES, PARTNER_ROLES, VENDOR_ROLES, Role
 
 from .world import PASSWORD, load_world
 
@@ -338,9 +339,37 @@ def _job_run(tenant_world, partner, which):
     return job, (step,) if which == OTHER_TENANT else ()
 
 
+@makes(SettlementRun)
+def _settlement_run(tenant_world, partner, which):
+    """Runs belong to the tenant, not to a partner; the other tenant's says so in its error."""
+    error = "run home" if which != OTHER_TENANT else f"run {which}"
+    run = SettlementRun.objects.filter(error=error).first() or SettlementRun.objects.create(
+        period="2025-Q4", starts_on=datetime.date(2025, 10, 1), ends_on=datetime.date(2025, 12, 31), status="failed",
+        error=error,
+    )  # fmt: skip
+    return run, (error,) if which == OTHER_TENANT else ()
+
+
+@makes(Statement)
+def _statement(tenant_world, partner, which):
+    """A draft of ``partner`` with one adjustment line whose reason names it."""
+    statement, _created = Statement.objects.get_or_create(
+        partner=partner,
+        period="2026-Q1",
+        defaults={"starts_on": datetime.date(2026, 1, 1), "ends_on": datetime.date(2026, 3, 31), "currency": "CNY",
+                  "total": Decimal("100.00")},
+    )  # fmt: skip
+    reason = f"reason {_tag(partner, which)}"
+    StatementLine.objects.get_or_create(
+        statement=statement, kind="adjustment", reason=reason, defaults={"amount": Decimal("100.00")}
+    )
+    return statement, (reason,)
+
+
 # --- what the SPEC says, by hand ----------------------------------------------------------------
 
 VENDOR_WRITERS = {Role.ADMIN, Role.CHANNEL_MANAGER}
+SETTLERS = {Role.ADMIN, Role.FINANCE}
 
 
 def _only(allowed) -> dict[str, str]:
@@ -383,6 +412,26 @@ SPEC_EXPECTATIONS: dict[tuple[str, str], dict[str, str]] = {
     ("api:score-list", "get"): EVERYONE,
     # SPEC §4.3: tier changes are recommendations that a channel manager applies.
     ("api:tier-recommendation-apply", "post"): _only(VENDOR_WRITERS),
+    # SPEC §1, §4.6: finance runs settlements, approves, adjusts and marks paid; a partner admin disputes.
+    ("api:settlement-run-list", "get"): _only(VENDOR_ROLES),
+    ("api:settlement-run-list", "post"): _only(SETTLERS),
+    ("api:settlement-run-detail", "get"): _only(VENDOR_ROLES),
+    ("api:statement-list", "get"): EVERYONE,
+    ("api:statement-detail", "get"): EVERYONE,
+    ("api:statement-approve", "post"): _only(SETTLERS),
+    ("api:statement-resolve", "post"): _only(SETTLERS),
+    ("api:statement-mark-paid", "post"): _only(SETTLERS),
+    ("api:statement-adjustments", "post"): _only(SETTLERS),
+    ("api:statement-dispute", "post"): _only({Role.PARTNER_ADMIN}),
+    ("settlements:runs", "get"): _only(VENDOR_ROLES),
+    ("settlements:run-start", "post"): _only(SETTLERS),
+    ("settlements:statements", "get"): EVERYONE,
+    ("settlements:statement", "get"): EVERYONE,
+    ("settlements:statement-approve", "post"): _only(SETTLERS),
+    ("settlements:statement-adjust", "post"): _only(SETTLERS),
+    ("settlements:statement-resolve", "post"): _only(SETTLERS),
+    ("settlements:statement-mark-paid", "post"): _only(SETTLERS),
+    ("settlements:statement-dispute", "post"): _only({Role.PARTNER_ADMIN}),
 }
 
 

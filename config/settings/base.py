@@ -37,6 +37,7 @@ INSTALLED_APPS = [
     "scoring",
     "incentives",
     "settlements",
+    "qudao_api",
 ]
 
 MIDDLEWARE = [
@@ -189,6 +190,11 @@ SPECTACULAR_SETTINGS = {
     # The schema and docs show every path and field: for signed-in users only (the docs pages also
     # send anonymous visitors to the login page, in qudao_api/urls.py).
     "SERVE_PERMISSIONS": ["rest_framework.permissions.IsAuthenticated"],
+    # Several resources have a ``status``: each choice set its own name in the schema.
+    "ENUM_NAME_OVERRIDES": {
+        "StatementStatusEnum": "settlements.models.StatementStatus",
+        "SettlementRunStatusEnum": "settlements.models.SettlementRun.Status",
+    },
 }
 
 LOGGING = {

@@ -35,7 +35,7 @@ from ..models import FROZEN, SettlementRun, Statement, StatementStatus
 
 logger = logging.getLogger(__name__)
 
-PROGRESS_KIND = "settlement"
+PROGRESS_KIND = SettlementRun.PROGRESS_KIND
 # A run row left ``running`` and unlocked for this long lost its worker (the computing transaction
 # holds the row's lock for as long as it lives).
 STALE_AFTER = datetime.timedelta(minutes=2)
@@ -51,8 +51,12 @@ def parse_period(text: str) -> Period:
         raise ValidationError({"period": str(error)}) from error
 
 
-def settlement_run_start(*, period: str, actor) -> SettlementRun:
-    """Queue a run of ``period`` (a task; in-process without a broker). 409 while one is under way."""
+def settlement_run_start(*, period: str, actor, queue: bool = True) -> SettlementRun:
+    """Queue a run of ``period`` (a task; in-process without a broker). 409 while one is under way.
+
+    With ``queue=False`` nothing is queued: the caller computes the run itself, after this
+    transaction, with ``settlement_run_execute`` (``close_period`` does, to run it synchronously).
+    """
     from ..tasks import run_settlement
 
     parsed = parse_period(period)
@@ -65,8 +69,9 @@ def settlement_run_start(*, period: str, actor) -> SettlementRun:
         raise Conflict(
             _("A settlement run of %(period)s is already under way; wait for it to finish.") % {"period": parsed}
         ) from None
-    tenant_id, run_id = run.tenant_id, run.pk
-    transaction.on_commit(lambda: run_settlement.delay(tenant_id, run_id))
+    if queue:
+        tenant_id, run_id = run.tenant_id, run.pk
+        transaction.on_commit(lambda: run_settlement.delay(tenant_id, run_id))
     return run
 
 
@@ -220,9 +225,9 @@ SELECT s.id FROM settlements_statement s
 
 EVENTS_INSERT = """
 INSERT INTO settlements_statementevent
-       (tenant_id, statement_id, action, from_status, to_status, actor_id, note, created_at, updated_at)
+       (tenant_id, statement_id, action, from_status, to_status, actor_id, note, details, created_at, updated_at)
 SELECT %(tenant)s, statement_id, CASE WHEN inserted THEN 'computed' ELSE 'recomputed' END,
-       CASE WHEN inserted THEN '' ELSE status END, status, %(actor)s, %(note)s, now(), now()
+       CASE WHEN inserted THEN '' ELSE status END, status, %(actor)s, %(note)s, '{}', now(), now()
   FROM unnest(%(statements)s::bigint[], %(inserted)s::boolean[], %(statuses)s::text[])
        AS touched(statement_id, inserted, status)
 """

@@ -38,3 +38,13 @@ def agreement(code="PS", *, rates=None, loss_share_percent="5", number=1, **term
         starts_on=terms.pop("starts_on", datetime.date(2020, 1, 1)),
         **terms,
     )
+
+
+def compute(period: str = "2026-Q1", *, actor=None) -> dict:
+    """Compute the period's statements as a run does (the run's own writer, without the task)."""
+    from common.periods import Period
+    from incentives.engine import period_lines
+    from settlements.services.runs import write_statements
+
+    parsed = Period.parse(period)
+    return write_statements(period=parsed, lines=period_lines(parsed), run=None, actor=actor)
