@@ -5,6 +5,7 @@ from rest_framework.routers import SimpleRouter
 
 from accounts.api import LogoutView, TokenObtainView
 from facts.api import InvoiceViewSet, PaymentViewSet, ReceivablesViewSet, SaleViewSet, WriteOffViewSet
+from incentives.api import ProfitShareViewSet, ProgramViewSet
 from partners.api import PartnerViewSet, TierViewSet
 from scoring.api import JobRunViewSet, ScoreViewSet, TierRecommendationViewSet
 from targets.api import GoalViewSet, TargetViewSet
@@ -27,6 +28,8 @@ router.register("goals", GoalViewSet, basename="goal")
 router.register("scores", ScoreViewSet, basename="score")
 router.register("tier-recommendations", TierRecommendationViewSet, basename="tier-recommendation")
 router.register("job-runs", JobRunViewSet, basename="job-run")
+router.register("programs", ProgramViewSet, basename="program")
+router.register("profit-shares", ProfitShareViewSet, basename="profit-share")
 
 inbox = SimpleRouter()
 inbox.register("invitations", InvitationInboxViewSet, basename="invitation")

@@ -35,6 +35,8 @@ from rest_framework.views import APIView
 
 from accounts.models import User
 from facts.models import ImportJob, Invoice, Payment, Sale, WriteOff
+from incentives import services as incentive_services
+from incentives.models import ProfitShareAgreement, RebateProgram
 from partners import services as partner_services
 from partners.models import Contact, Contract, Partner, Tier
 from qudao_api.viewsets import TenantViewSet
@@ -44,7 +46,7 @@ from tenancy import services as tenancy_services
 from tenancy.context import tenant_scope
 from tenancy.models import Invitation, Membership
 from tenancy.pages import TenantPageMixin
-from tenancy.roles import CAPABILITIES, PARTNER_ROLES, Role
+from tenancy.roles import CAPABILITIES, PARTNER_ROLES, VENDOR_ROLES, Role
 
 from .world import PASSWORD, load_world
 
@@ -338,6 +340,33 @@ def _job_run(tenant_world, partner, which):
     return job, (step,) if which == OTHER_TENANT else ()
 
 
+def _versioned(model, create, tenant_world, which, **terms):
+    """A program or agreement for every tier (partners read it too), one per tenant, made through its service."""
+    code = "matrix-away" if which == OTHER_TENANT else "matrix-home"
+    found = model.objects.filter(code=code).first()
+    if found is None:
+        found = create(actor=None, code=code, name=f"Rules {code}", starts_on=DAY, **terms)
+    return found, (code, f"Rules {code}") if which == OTHER_TENANT else ()
+
+
+@makes(RebateProgram)
+def _program(tenant_world, partner, which):
+    brackets = [{"threshold": "0", "rate_percent": "1"}]
+    return _versioned(
+        RebateProgram, incentive_services.program_create, tenant_world, which,
+        basis="sales", method="retroactive", period_kind="quarter", brackets=brackets,
+    )  # fmt: skip
+
+
+@makes(ProfitShareAgreement)
+def _agreement(tenant_world, partner, which):
+    rates = [{"tier": code, "rate_percent": "10"} for code in Tier.objects.values_list("code", flat=True)]
+    return _versioned(
+        ProfitShareAgreement, incentive_services.agreement_create, tenant_world, which,
+        period_kind="quarter", rates=rates, loss_share_percent="5",
+    )  # fmt: skip
+
+
 # --- what the SPEC says, by hand ----------------------------------------------------------------
 
 VENDOR_WRITERS = {Role.ADMIN, Role.CHANNEL_MANAGER}
@@ -383,6 +412,24 @@ SPEC_EXPECTATIONS: dict[tuple[str, str], dict[str, str]] = {
     ("api:score-list", "get"): EVERYONE,
     # SPEC §4.3: tier changes are recommendations that a channel manager applies.
     ("api:tier-recommendation-apply", "post"): _only(VENDOR_WRITERS),
+    # SPEC §1, §6: channel managers run programs; partners read the rules that pay them; a what-if
+    # shows every partner's figures, so only vendor members run one.
+    **{(f"api:{name}-list", "get"): EVERYONE for name in ("program", "profit-share")},
+    **{(f"api:{name}-list", "post"): _only(VENDOR_WRITERS) for name in ("program", "profit-share")},
+    **{(f"api:{name}-detail", "get"): EVERYONE for name in ("program", "profit-share")},
+    **{(f"api:{name}-detail", "patch"): _only(VENDOR_WRITERS) for name in ("program", "profit-share")},
+    **{(f"api:{name}-versions", "get"): EVERYONE for name in ("program", "profit-share")},
+    ("api:program-what-if", "post"): _only(VENDOR_ROLES),
+    ("api:program-what-if-saved", "get"): _only(VENDOR_ROLES),
+    ("incentives:programs", "get"): _only(VENDOR_ROLES),
+    ("incentives:program", "get"): EVERYONE,
+    ("incentives:program-create", "post"): _only(VENDOR_WRITERS),
+    ("incentives:program-edit", "post"): _only(VENDOR_WRITERS),
+    ("incentives:agreements", "get"): _only(VENDOR_ROLES),
+    ("incentives:agreement", "get"): EVERYONE,
+    ("incentives:agreement-create", "post"): _only(VENDOR_WRITERS),
+    ("incentives:agreement-edit", "post"): _only(VENDOR_WRITERS),
+    ("incentives:mine", "get"): EVERYONE,
 }
 
 
