@@ -89,8 +89,8 @@ class TenantHomeView(TenantPageMixin, TemplateView):
     def portal_context(self) -> dict:
         """The partner's own profile, its tier and benefits, the tier above it to aim for, and what it is
         on course to earn under each rebate program (its own accruals only)."""
-        from incentives.explain import accrual_words
         from incentives.selectors import latest_accruals
+        from incentives.words import accrual_words
 
         partner = visible_partners(self.membership).select_related("tier", "manager").get()
         tiers = list(Tier.objects.all())

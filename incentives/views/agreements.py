@@ -17,10 +17,10 @@ from tenancy.pages import TenantPageMixin
 from tenancy.roles import VENDOR_ROLES, Capability
 
 from .. import selectors, services
-from ..explain import describe_agreement, describe_tiers
 from ..filters import AgreementFilter
 from ..forms import AgreementForm
 from ..models import PeriodChoice, ProfitShareAgreement
+from ..words import describe_agreement, describe_tiers
 from .common import apply_service_errors, paginate, query_without
 
 

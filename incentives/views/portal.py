@@ -14,8 +14,8 @@ from common.dates import tenant_today
 from tenancy.pages import TenantPageMixin
 
 from .. import selectors
-from ..explain import accrual_words, describe_agreement, describe_program
 from ..models import ProfitShareAgreement, RebateProgram
+from ..words import accrual_words, describe_agreement, describe_program
 from .common import paginate
 
 

@@ -20,10 +20,10 @@ from tenancy.pages import TenantPageMixin
 from tenancy.roles import VENDOR_ROLES, Capability
 
 from .. import selectors, services
-from ..explain import describe_program, describe_tiers
 from ..filters import ProgramFilter
 from ..forms import BracketFormSet, ProgramForm, bracket_initial, bracket_rows
 from ..models import Basis, Method, PeriodChoice, RebateProgram
+from ..words import describe_program, describe_tiers
 from .common import apply_service_errors, paginate, query_without, visible_partner_ids
 
 PREVIEW_ROWS = 50  # a preview shows the largest differences; its totals count every partner
