@@ -180,28 +180,44 @@ class StatementLine(TenantOwned):
                 fields=["tenant", "source_code"], condition=models.Q(kind="mdf"), name="statement_line_mdf_once"
             ),
         ]
+        # Statement-level, over the rows the statement touched (one join, however many lines a run writes).
         triggers = [
             pgtrigger.Trigger(
-                name="approved_lines_never_change",
-                when=pgtrigger.Before,
-                operation=pgtrigger.Insert | pgtrigger.Update | pgtrigger.Delete,
+                name=f"approved_lines_never_change_{operation.lower()}",
+                when=pgtrigger.After,
+                level=pgtrigger.Statement,
+                operation=getattr(pgtrigger, operation),
+                referencing=pgtrigger.Referencing(**{side: "touched" for side in sides}),
                 func="""
-                    IF TG_OP <> 'INSERT' AND EXISTS (
-                        SELECT 1 FROM settlements_statement s
-                         WHERE s.id = OLD.statement_id AND s.status IN ('approved', 'paid')) THEN
-                        RAISE EXCEPTION 'the lines of approved or paid statement % never change', OLD.statement_id
+                    IF EXISTS (
+                        SELECT 1 FROM touched JOIN settlements_statement s ON s.id = touched.statement_id
+                         WHERE s.status IN ('approved', 'paid')) THEN
+                        RAISE EXCEPTION 'the lines of an approved or paid statement never change'
                             USING ERRCODE = 'integrity_constraint_violation';
                     END IF;
-                    IF TG_OP <> 'DELETE' AND EXISTS (
-                        SELECT 1 FROM settlements_statement s
-                         WHERE s.id = NEW.statement_id AND s.status IN ('approved', 'paid')) THEN
-                        RAISE EXCEPTION 'the lines of approved or paid statement % never change', NEW.statement_id
-                            USING ERRCODE = 'integrity_constraint_violation';
-                    END IF;
-                    IF TG_OP = 'DELETE' THEN RETURN OLD; END IF;
-                    RETURN NEW;
+                    RETURN NULL;
                 """,
-            ),
+            )
+            for operation, sides in (("Insert", ["new"]), ("Delete", ["old"]))
+        ] + [
+            pgtrigger.Trigger(
+                name="approved_lines_never_change_update",
+                when=pgtrigger.After,
+                level=pgtrigger.Statement,
+                operation=pgtrigger.Update,
+                referencing=pgtrigger.Referencing(old="before_update", new="after_update"),
+                func="""
+                    IF EXISTS (
+                        SELECT 1 FROM (SELECT statement_id FROM before_update
+                                       UNION ALL SELECT statement_id FROM after_update) touched
+                          JOIN settlements_statement s ON s.id = touched.statement_id
+                         WHERE s.status IN ('approved', 'paid')) THEN
+                        RAISE EXCEPTION 'the lines of an approved or paid statement never change'
+                            USING ERRCODE = 'integrity_constraint_violation';
+                    END IF;
+                    RETURN NULL;
+                """,
+            )
         ]
 
 

@@ -28,10 +28,10 @@ from common.errors import Conflict
 from common.periods import Period
 from common.progress import progress_clear, progress_publish
 from incentives.engine import ComputedLine, period_lines
-from incentives.explain import explain
+from incentives.explain import Explainer
 from tenancy.context import require_tenant, tenant_scope
 
-from ..models import FROZEN, SettlementRun, Statement
+from ..models import FROZEN, SettlementRun, Statement, StatementStatus
 
 logger = logging.getLogger(__name__)
 
@@ -186,28 +186,33 @@ DO UPDATE SET source_version = EXCLUDED.source_version, basis = EXCLUDED.basis,
                EXCLUDED.explanation, EXCLUDED.details)
 """
 
-# Computed lines of the touched statements whose source pays nothing any more.
+# The run touches every statement of the period that is not approved or paid: its statements are found by
+# the period (a join), never by a list of ids (``= ANY(array)`` of thousands is a scan per row).
+OPEN = "SELECT id FROM settlements_statement WHERE period = %(period)s AND status IN ('draft', 'disputed')"
+
+# Computed lines of the period's open statements whose source pays nothing any more.
 VANISHED_LINES_DELETE = f"""
 DELETE FROM settlements_statementline line
- WHERE line.statement_id = ANY(%(statements)s::bigint[])
+ WHERE line.statement_id IN ({OPEN})
    AND line.kind IN ('rebate', 'profit_share', 'loss_share')
    AND NOT EXISTS (SELECT 1 FROM {LINES_STAGE} s
                     WHERE s.statement_id = line.statement_id AND s.kind = line.kind
                       AND s.source_code = line.source_code)
 """
 
-TOTALS_UPDATE = """
+TOTALS_UPDATE = f"""
 UPDATE settlements_statement s
    SET total = COALESCE(sums.total, 0)
-  FROM (SELECT st.id, (SELECT SUM(l.amount) FROM settlements_statementline l WHERE l.statement_id = st.id) AS total
-          FROM settlements_statement st WHERE st.id = ANY(%(statements)s::bigint[])) AS sums
+  FROM (SELECT open.id, SUM(line.amount) AS total
+          FROM ({OPEN}) open LEFT JOIN settlements_statementline line ON line.statement_id = open.id
+         GROUP BY open.id) sums
  WHERE s.id = sums.id AND s.total IS DISTINCT FROM COALESCE(sums.total, 0)
 """
 
-# Drafts that the period no longer pays anything: no line left, never disputed, adjusted or decided.
+# Of the drafts no program pays any more: those with no line left and nothing a person did on them.
 EMPTY_DRAFTS = """
 SELECT s.id FROM settlements_statement s
- WHERE s.id = ANY(%(statements)s::bigint[]) AND s.status = 'draft'
+ WHERE s.id = ANY(%(candidates)s::bigint[]) AND s.status = 'draft'
    AND NOT EXISTS (SELECT 1 FROM settlements_statementline l WHERE l.statement_id = s.id)
    AND NOT EXISTS (SELECT 1 FROM settlements_statementevent e
                     WHERE e.statement_id = s.id AND e.action NOT IN ('computed', 'recomputed'))
@@ -226,8 +231,10 @@ SELECT %(tenant)s, statement_id, CASE WHEN inserted THEN 'computed' ELSE 'recomp
 def write_statements(*, period: Period, lines: list[ComputedLine], run: SettlementRun | None, actor) -> dict:
     """Write the period's computed lines into its statements (drafts and disputed only), set-based.
 
-    Returns ``{"statements", "lines", "skipped", "total"}``: statements written, lines on them, the
-    approved or paid statements left as they are, and the total of the statements written.
+    A statement whose lines did not change is left as it was (no event, same ``updated_at`` of its
+    lines). Returns ``{"statements", "lines", "changed", "skipped", "total"}``: the period's open
+    statements, lines written, statements made or changed by this run, the approved or paid ones
+    left as they are, and the total of the open statements.
     """
     tenant = require_tenant()
     existing = dict(Statement.objects.filter(period=str(period)).values_list("partner_id", "status"))
@@ -245,16 +252,18 @@ def write_statements(*, period: Period, lines: list[ComputedLine], run: Settleme
         "actor": getattr(actor, "pk", None),
         "partners": partners,
     }
+    label = period.label
     with transaction.atomic(), connection.cursor() as cursor:
         cursor.execute(STATEMENTS_UPSERT, params)
-        touched = cursor.fetchall()
-        statement_of = {partner_id: statement_id for statement_id, partner_id, _inserted, _status in touched}
-        statement_ids = [row[0] for row in touched]
+        touched = {statement_id: (partner_id, inserted, status) for statement_id, partner_id, inserted, status in
+                   cursor.fetchall()}  # fmt: skip
+        statement_of = {partner_id: statement_id for statement_id, (partner_id, _i, _s) in touched.items()}
         cursor.execute(
             f"CREATE TEMP TABLE {LINES_STAGE} ON COMMIT DROP AS "
             f"SELECT {', '.join(LINE_COLUMNS)} FROM settlements_statementline WITH NO DATA"
         )
         written_lines = 0
+        explained = Explainer(period=period, label=label, currency=tenant.currency)
         with cursor.copy(f"COPY {LINES_STAGE} ({', '.join(LINE_COLUMNS)}) FROM STDIN") as copy:
             for line in lines:
                 statement_id = statement_of.get(line.partner_id)
@@ -262,36 +271,52 @@ def write_statements(*, period: Period, lines: list[ComputedLine], run: Settleme
                     continue
                 copy.write_row(
                     (statement_id, line.kind, line.source_code, line.source_version, line.basis, line.rate_percent,
-                     line.amount, explain(line, period=period, currency=tenant.currency), _json(line.details))
+                     line.amount, explained(line), _json(line.details))
                 )  # fmt: skip
                 written_lines += 1
-        cursor.execute(LINES_UPSERT, params)
-        cursor.execute(VANISHED_LINES_DELETE, {"statements": statement_ids})
+        cursor.execute(LINES_UPSERT + " RETURNING statement_id", params)
+        changed = {row[0] for row in cursor.fetchall()}
+        cursor.execute(VANISHED_LINES_DELETE + " RETURNING statement_id", params)
+        changed.update(row[0] for row in cursor.fetchall())
         cursor.execute(f"DROP TABLE {LINES_STAGE}")
-        cursor.execute(EMPTY_DRAFTS, {"statements": statement_ids})
-        empty = {row[0] for row in cursor.fetchall()}
+        # A draft no program pays any more, with nothing a person did on it, goes.
+        candidates = [sid for sid, (partner_id, _i, status) in touched.items() if partner_id not in paying
+                      and status == StatementStatus.DRAFT]  # fmt: skip
+        empty: set[int] = set()
+        if candidates:
+            cursor.execute(EMPTY_DRAFTS, {"candidates": candidates})
+            empty = {row[0] for row in cursor.fetchall()}
         if empty:
             cursor.execute("DELETE FROM settlements_statementevent WHERE statement_id = ANY(%s)", [list(empty)])
             cursor.execute("DELETE FROM settlements_statement WHERE id = ANY(%s)", [list(empty)])
-        kept = [row for row in touched if row[0] not in empty]
-        kept_ids = [row[0] for row in kept]
-        cursor.execute(TOTALS_UPDATE, {"statements": kept_ids})
+        cursor.execute(TOTALS_UPDATE, params)
+        recorded = [
+            sid for sid, (_p, inserted, _s) in touched.items() if sid not in empty and (inserted or sid in changed)
+        ]
         cursor.execute(
             EVENTS_INSERT,
             {
                 "tenant": tenant.pk,
                 "actor": params["actor"],
                 "note": _("Settlement run #%(run)s") % {"run": run.pk} if run else "",
-                "statements": kept_ids,
-                "inserted": [row[2] for row in kept],
-                "statuses": [row[3] for row in kept],
+                "statements": recorded,
+                "inserted": [touched[sid][1] for sid in recorded],
+                "statuses": [touched[sid][2] for sid in recorded],
             },
         )
         cursor.execute(
-            "SELECT count(*), COALESCE(SUM(total), 0) FROM settlements_statement WHERE id = ANY(%s)", [kept_ids]
+            "SELECT count(*), COALESCE(SUM(total), 0) FROM settlements_statement"
+            " WHERE period = %(period)s AND status IN ('draft', 'disputed')",
+            params,
         )
         statements, total = cursor.fetchone()
-    return {"statements": statements, "lines": written_lines, "skipped": len(skipped), "total": total}
+    return {
+        "statements": statements,
+        "lines": written_lines,
+        "changed": len(recorded),
+        "skipped": len(skipped),
+        "total": total,
+    }
 
 
 def _json(details: dict) -> str:
