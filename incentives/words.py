@@ -61,12 +61,6 @@ def describe_cap(cap: Decimal | None, *, currency: str) -> str:
     return _("At most %(cap)s per partner and period.") % {"cap": format_money(cap, currency)}
 
 
-def describe_method(method: str) -> str:
-    if method == "incremental":
-        return _("Each slice of the basis is paid at its own bracket's rate.")
-    return _("The whole basis is paid at the rate of the highest bracket it reaches.")
-
-
 def describe_tiers(codes, names: dict[str, str]) -> str:
     """Tier codes as their names ("all tiers" for none)."""
     if not codes:
@@ -79,7 +73,6 @@ def describe_program(version, *, currency: str, tier_names: dict[str, str]) -> d
     return {
         "basis": version.get_basis_display(),
         "method": version.get_method_display(),
-        "method_words": describe_method(version.method),
         "period_kind": version.get_period_kind_display(),
         "brackets": describe_brackets(version.brackets, currency=currency),
         "tiers": describe_tiers(version.tiers, tier_names),
@@ -105,23 +98,29 @@ def describe_agreement(version, *, tier_names: dict[str, str]) -> dict:
 
 
 def accrual_words(accrual, *, currency: str, today) -> str:
-    """“On course to earn ¥12,400.00 this quarter under Q1 rebate; ¥88,000.00 more sales reaches 3%.”"""
+    """“On course to earn ¥12,400.00 this quarter under Q1 rebate; ¥88,000.00 more sales reaches 3%.”
+
+    Whole sentences (not words put together), so that each language keeps its own word order.
+    """
     period = Period.parse(accrual.period)
-    if period.contains(today):
-        when = {"month": _("this month"), "quarter": _("this quarter"), "year": _("this year")}[period.kind]
-    else:
-        when = _("in %(period)s") % {"period": period.label}
-    text = _("On course to earn %(amount)s %(when)s under %(program)s") % {
+    values = {
         "amount": format_money(accrual.amount, currency),
-        "when": when,
         "program": accrual.program.name,
+        "period": period.label,
     }
+    if not period.contains(today):
+        text = _("On course to earn %(amount)s in %(period)s under %(program)s") % values
+    elif period.kind == "month":
+        text = _("On course to earn %(amount)s this month under %(program)s") % values
+    elif period.kind == "quarter":
+        text = _("On course to earn %(amount)s this quarter under %(program)s") % values
+    else:
+        text = _("On course to earn %(amount)s this year under %(program)s") % values
     more = accrual.to_next_bracket
     if more is not None:
-        basis = _("collections") if accrual.version.basis == "collections" else _("sales")
-        text += _("; %(more)s more %(basis)s reaches %(rate)s") % {
-            "more": format_money(more, currency),
-            "basis": basis,
-            "rate": percent(accrual.next_rate_percent),
-        }
+        values = {"more": format_money(more, currency), "rate": percent(accrual.next_rate_percent)}
+        if accrual.version.basis == "collections":
+            text += _("; %(more)s more collections reach %(rate)s") % values
+        else:
+            text += _("; %(more)s more sales reaches %(rate)s") % values
     return text + "."

@@ -182,6 +182,8 @@ SPECTACULAR_SETTINGS = {
     # The schema and docs show every path and field: for signed-in users only (the docs pages also
     # send anonymous visitors to the login page, in qudao_api/urls.py).
     "SERVE_PERMISSIONS": ["rest_framework.permissions.IsAuthenticated"],
+    # Two choice sets are called "method" (a goal's split, a rebate program's): name them apart.
+    "ENUM_NAME_OVERRIDES": {"RebateMethodEnum": "incentives.models.Method"},
 }
 
 LOGGING = {

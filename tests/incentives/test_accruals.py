@@ -8,6 +8,7 @@ from django.test.utils import CaptureQueriesContext
 
 from incentives import services
 from incentives.models import RebateAccrual
+from incentives.words import accrual_words
 from partners import services as partner_services
 from partners.models import PartnerKind, PartnerStatus, Tier
 from scoring import jobs
@@ -149,3 +150,16 @@ def test_accruals_take_the_same_number_of_statements_for_20_and_200_partners(acm
         counts.append(len(queries))
     assert RebateAccrual.objects.count() == 3 * (2 + 200)
     assert counts[0] == counts[1], counts
+
+
+def test_an_accrual_in_words_says_the_period_and_the_basis_it_counts(acme):
+    load("payments", {"partner": "ACME-OWN", "date": "2026-02-11", "amount": "150000"})
+    make_program(code="COLLECT", name="回款返利", basis="collections")
+    services.accruals_compute(day=DAY)
+    accrual = RebateAccrual.objects.select_related("program", "version").get(partner=acme.own)
+
+    during = accrual_words(accrual, currency="CNY", today=DAY)
+    after = accrual_words(accrual, currency="USD", today=datetime.date(2026, 4, 2))
+
+    assert during == "On course to earn ¥3,000.00 this quarter under 回款返利; ¥350,000.00 more collections reach 3%."
+    assert after == "On course to earn $3,000.00 in Q1 2026 under 回款返利; $350,000.00 more collections reach 3%."

@@ -185,14 +185,17 @@ def test_programs_filter_by_search_basis_and_tier(acme, api):
     assert codes("period_kind=month") == []
 
 
-def test_the_list_takes_the_same_number_of_queries_for_3_and_30_programs(acme, api):
-    client = api(acme.member("partner_user"))
+@pytest.mark.parametrize("role", ["partner_user", "channel_manager"])
+def test_the_lists_take_the_same_number_of_queries_for_3_and_30_programs_or_agreements(acme, api, role):
+    client = api(acme.member(role))
     counts = []
     for start, size in ((0, 3), (3, 27)):
         for number in range(start, start + size):
             make_program(code=f"P-{number:03d}", tiers=["ordinary"] if number % 2 else [])
+            make_agreement(code=f"A-{number:03d}")
         with CaptureQueriesContext(connection) as queries:
             assert client.get(PROGRAMS).json()["count"] == start + size
+            assert client.get(AGREEMENTS).json()["count"] == start + size
         counts.append(len(queries))
     assert counts[0] == counts[1], counts
 
