@@ -17,6 +17,7 @@ from targets.filters import PeriodFormField
 from targets.models import Metric
 
 from .models import Basis, Method, PeriodChoice, ProfitShareVersion, RebateProgramVersion
+from .validation import plain
 
 DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 NUMBER = {"required": False, "widget": forms.TextInput(attrs={"inputmode": "decimal"})}
@@ -177,7 +178,7 @@ class AgreementForm(_Identity):
             "name": agreement.name,
             "description": agreement.description,
             "period_kind": version.period_kind,
-            "loss_share_percent": version.loss_share_percent,
+            "loss_share_percent": Decimal(plain(version.loss_share_percent)),
             "starts_on": version.starts_on,
             "ends_on": version.ends_on,
             **{f"rate_{row['tier']}": Decimal(row["rate_percent"]) for row in version.rates},

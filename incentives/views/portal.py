@@ -68,6 +68,5 @@ class OurProgramsView(TenantPageMixin, TemplateView):
                 }
                 for agreement in agreement_page
             ],
-            tier_code=self.membership.partner.tier.code if self.membership.partner_id else "",
         )
         return context

@@ -10,6 +10,7 @@ from common.periods import Period
 from incentives import services
 from incentives.engine import period_lines
 from incentives.models import ProfitShareAgreement, ProfitShareVersion, RebateProgram, RebateProgramVersion
+from partners import services as partner_services
 from settlements.services.runs import write_statements
 from tenancy.context import tenant_scope
 from tests.conftest import tenant_api
@@ -280,3 +281,22 @@ def test_the_schema_describes_programs_and_what_if(acme, client):
     paths = response.json()["paths"]
     assert "/api/v1/t/{tenant_slug}/programs/what-if/" in paths
     assert "/api/v1/t/{tenant_slug}/profit-shares/{id}/versions/" in paths
+
+
+def test_a_channel_manager_with_a_portfolio_sees_only_its_partners_in_a_what_if(acme, api):
+    acme.tenant.portfolio_scoping = True
+    acme.tenant.save(update_fields=["portfolio_scoping"])
+    partner_services.partner_update(
+        partner=acme.own, actor=acme.member("admin").user, manager=acme.member("channel_manager").user
+    )
+    load("sales", {"partner": "ACME-OTHER", "date": "2026-02-01", "customer": "乙", "amount": "50000"})
+    program = make_program()
+    settle_q1()
+
+    response = api(acme.member("channel_manager")).get(
+        tenant_api("acme", f"programs/{program.pk}/what-if/?period=2026-Q1")
+    )
+
+    assert [row["partner"] for row in response.json()["rows"]] == ["ACME-OWN"]
+    assert response.json()["totals"]["was_paid"] == "18000.00"
+    assert "ACME-OTHER" not in response.content.decode()
