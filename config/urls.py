@@ -11,6 +11,7 @@ urlpatterns = [
     path("t/<slug:tenant_slug>/", include("targets.urls")),
     path("t/<slug:tenant_slug>/", include("scoring.urls")),
     path("t/<slug:tenant_slug>/", include("settlements.urls")),
+    path("t/<slug:tenant_slug>/", include("incentives.urls")),
 ]
 
 # Errors raised outside the views (a middleware's 404, an unknown route, a server error): JSON

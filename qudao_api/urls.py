@@ -5,6 +5,7 @@ from rest_framework.routers import SimpleRouter
 
 from accounts.api import LogoutView, TokenObtainView
 from facts.api import InvoiceViewSet, PaymentViewSet, ReceivablesViewSet, SaleViewSet, WriteOffViewSet
+from incentives.api import ProfitShareViewSet, ProgramViewSet
 from partners.api import PartnerViewSet, TierViewSet
 from scoring.api import JobRunViewSet, ScoreViewSet, TierRecommendationViewSet
 from settlements.api import SettlementRunViewSet, StatementViewSet
@@ -30,6 +31,8 @@ router.register("tier-recommendations", TierRecommendationViewSet, basename="tie
 router.register("job-runs", JobRunViewSet, basename="job-run")
 router.register("settlement-runs", SettlementRunViewSet, basename="settlement-run")
 router.register("statements", StatementViewSet, basename="statement")
+router.register("programs", ProgramViewSet, basename="program")
+router.register("profit-shares", ProfitShareViewSet, basename="profit-share")
 
 inbox = SimpleRouter()
 inbox.register("invitations", InvitationInboxViewSet, basename="invitation")

@@ -28,14 +28,24 @@ def _scores(day: datetime.date) -> dict:
     return scores_compute(day=day)
 
 
+def _accruals(day: datetime.date) -> dict:
+    from incentives.services import accruals_compute
+
+    return accruals_compute(day=day)
+
+
 def _import_jobs(day: datetime.date) -> dict:
     from facts.services import import_jobs_expire
 
     return {"expired": import_jobs_expire()}
 
 
-# (name, step). Later features (rebate accruals, risk alerts) add their steps here.
-NIGHTLY_STEPS: list[tuple[str, Callable[[datetime.date], dict]]] = [("scores", _scores), ("import_jobs", _import_jobs)]
+# (name, step). Later features (risk alerts) add their steps here.
+NIGHTLY_STEPS: list[tuple[str, Callable[[datetime.date], dict]]] = [
+    ("scores", _scores),
+    ("accruals", _accruals),
+    ("import_jobs", _import_jobs),
+]
 
 
 def nightly_run(*, tenant: Tenant, day: datetime.date, triggered_by: str = "schedule") -> JobRun:

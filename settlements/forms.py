@@ -5,7 +5,7 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from targets.filters import PeriodFormField
+from common.forms import PeriodField
 
 from .services.statements import REASON_MAX_LENGTH
 
@@ -13,7 +13,7 @@ PERIOD_HELP = _("A month (2026-03), a quarter (2026-Q1) or a year (2026): the pr
 
 
 class RunStartForm(forms.Form):
-    period = PeriodFormField(max_length=16, label=_("Period"), help_text=PERIOD_HELP)
+    period = PeriodField(max_length=16, label=_("Period"), help_text=PERIOD_HELP)
 
 
 class ApproveForm(forms.Form):

@@ -9,7 +9,7 @@ from django.db.models import Count, Prefetch, QuerySet, Sum
 from django.utils.translation import gettext as _
 
 from common.periods import Period
-from incentives.explain import EXPLAINERS
+from incentives.explain import explain
 from incentives.models import ProfitShareAgreement, RebateProgram
 
 from .models import COMPUTED_KINDS, LineKind, Statement, StatementEvent, StatementLine
@@ -49,9 +49,7 @@ def statement_totals(queryset: QuerySet[Statement]) -> StatementTotals:
 def line_explanation(line: StatementLine, *, period: Period, currency: str) -> str:
     """A line in words, in the active language: computed lines from their details, others as entered."""
     if line.kind in COMPUTED_KINDS and line.details:
-        return EXPLAINERS[line.kind](
-            basis=line.basis, rate_percent=line.rate_percent, details=line.details, period=period, currency=currency
-        )
+        return explain(line, period=period, currency=currency)
     if line.kind == LineKind.ADJUSTMENT:
         return line.reason or line.explanation
     return line.explanation

@@ -27,6 +27,7 @@ class Capability(models.TextChoices):
     MANAGE_TIERS = "manage_tiers"
     WRITE_FACTS = "write_facts"
     MANAGE_TARGETS = "manage_targets"
+    MANAGE_PROGRAMS = "manage_programs"
     RUN_SETTLEMENTS = "run_settlements"
     MANAGE_RISK = "manage_risk"
     DISPUTE_STATEMENTS = "dispute_statements"
@@ -41,6 +42,7 @@ CAPABILITIES: dict[str, frozenset[str]] = {
     Capability.MANAGE_TIERS: frozenset({Role.ADMIN, Role.CHANNEL_MANAGER}),
     Capability.WRITE_FACTS: frozenset({Role.ADMIN, Role.FINANCE}),
     Capability.MANAGE_TARGETS: frozenset({Role.ADMIN, Role.CHANNEL_MANAGER}),
+    Capability.MANAGE_PROGRAMS: frozenset({Role.ADMIN, Role.CHANNEL_MANAGER}),
     Capability.RUN_SETTLEMENTS: frozenset({Role.ADMIN, Role.FINANCE}),
     Capability.MANAGE_RISK: frozenset({Role.ADMIN, Role.RISK}),
     Capability.DISPUTE_STATEMENTS: frozenset({Role.PARTNER_ADMIN}),

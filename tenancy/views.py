@@ -16,6 +16,7 @@ from django.views import View
 from django.views.decorators.http import require_POST
 from django.views.generic import FormView, ListView, TemplateView
 
+from common.dates import tenant_today
 from common.errors import ApplicationError
 from partners.models import PartnerStatus, Tier
 from qudao_api.throttles import MemberAddRateThrottle
@@ -86,11 +87,17 @@ class TenantHomeView(TenantPageMixin, TemplateView):
         return context
 
     def portal_context(self) -> dict:
-        """The partner's own profile, its tier and benefits, and the tier above it to aim for."""
+        """The partner's own profile, its tier and benefits, the tier above it to aim for, and what it is
+        on course to earn under each rebate program (its own accruals only)."""
+        from incentives.selectors import latest_accruals
+        from incentives.words import accrual_words
+
         partner = visible_partners(self.membership).select_related("tier", "manager").get()
         tiers = list(Tier.objects.all())
         better = [tier for tier in tiers if tier.rank < partner.tier.rank]
-        return {"partner": partner, "tiers": tiers, "next_tier": better[-1] if better else None}
+        today, currency = tenant_today(self.tenant), self.tenant.currency
+        accruals = [accrual_words(accrual, currency=currency, today=today) for accrual in latest_accruals(partner.pk)]
+        return {"partner": partner, "tiers": tiers, "next_tier": better[-1] if better else None, "accruals": accruals}
 
     def dashboard_context(self) -> dict:
         """Counts of the partners the member sees, by status and by tier."""

@@ -35,6 +35,8 @@ from rest_framework.views import APIView
 
 from accounts.models import User
 from facts.models import ImportJob, Invoice, Payment, Sale, WriteOff
+from incentives import services as incentive_services
+from incentives.models import ProfitShareAgreement, RebateProgram
 from partners import services as partner_services
 from partners.models import Contact, Contract, Partner, Tier
 from qudao_api.viewsets import TenantViewSet
@@ -366,6 +368,33 @@ def _statement(tenant_world, partner, which):
     return statement, (reason,)
 
 
+def _versioned(model, create, tenant_world, which, **terms):
+    """A program or agreement for every tier (partners read it too), one per tenant, made through its service."""
+    code = "matrix-away" if which == OTHER_TENANT else "matrix-home"
+    found = model.objects.filter(code=code).first()
+    if found is None:
+        found = create(actor=None, code=code, name=f"Rules {code}", starts_on=DAY, **terms)
+    return found, (code, f"Rules {code}") if which == OTHER_TENANT else ()
+
+
+@makes(RebateProgram)
+def _program(tenant_world, partner, which):
+    brackets = [{"threshold": "0", "rate_percent": "1"}]
+    return _versioned(
+        RebateProgram, incentive_services.program_create, tenant_world, which,
+        basis="sales", method="retroactive", period_kind="quarter", brackets=brackets,
+    )  # fmt: skip
+
+
+@makes(ProfitShareAgreement)
+def _agreement(tenant_world, partner, which):
+    rates = [{"tier": code, "rate_percent": "10"} for code in Tier.objects.values_list("code", flat=True)]
+    return _versioned(
+        ProfitShareAgreement, incentive_services.agreement_create, tenant_world, which,
+        period_kind="quarter", rates=rates, loss_share_percent="5",
+    )  # fmt: skip
+
+
 # --- what the SPEC says, by hand ----------------------------------------------------------------
 
 VENDOR_WRITERS = {Role.ADMIN, Role.CHANNEL_MANAGER}
@@ -432,6 +461,24 @@ SPEC_EXPECTATIONS: dict[tuple[str, str], dict[str, str]] = {
     ("settlements:statement-resolve", "post"): _only(SETTLERS),
     ("settlements:statement-mark-paid", "post"): _only(SETTLERS),
     ("settlements:statement-dispute", "post"): _only({Role.PARTNER_ADMIN}),
+    # SPEC §1, §6: channel managers run programs; partners read the rules that pay them; a what-if
+    # shows every partner's figures, so only vendor members run one.
+    **{(f"api:{name}-list", "get"): EVERYONE for name in ("program", "profit-share")},
+    **{(f"api:{name}-list", "post"): _only(VENDOR_WRITERS) for name in ("program", "profit-share")},
+    **{(f"api:{name}-detail", "get"): EVERYONE for name in ("program", "profit-share")},
+    **{(f"api:{name}-detail", "patch"): _only(VENDOR_WRITERS) for name in ("program", "profit-share")},
+    **{(f"api:{name}-versions", "get"): EVERYONE for name in ("program", "profit-share")},
+    ("api:program-what-if", "post"): _only(VENDOR_ROLES),
+    ("api:program-what-if-saved", "get"): _only(VENDOR_ROLES),
+    ("incentives:programs", "get"): _only(VENDOR_ROLES),
+    ("incentives:program", "get"): EVERYONE,
+    ("incentives:program-create", "post"): _only(VENDOR_WRITERS),
+    ("incentives:program-edit", "post"): _only(VENDOR_WRITERS),
+    ("incentives:agreements", "get"): _only(VENDOR_ROLES),
+    ("incentives:agreement", "get"): EVERYONE,
+    ("incentives:agreement-create", "post"): _only(VENDOR_WRITERS),
+    ("incentives:agreement-edit", "post"): _only(VENDOR_WRITERS),
+    ("incentives:mine", "get"): EVERYONE,
 }
 
 

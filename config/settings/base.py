@@ -190,10 +190,12 @@ SPECTACULAR_SETTINGS = {
     # The schema and docs show every path and field: for signed-in users only (the docs pages also
     # send anonymous visitors to the login page, in qudao_api/urls.py).
     "SERVE_PERMISSIONS": ["rest_framework.permissions.IsAuthenticated"],
-    # Several resources have a ``status``: each choice set its own name in the schema.
+    # Several resources have a ``status`` and two choice sets are called "method" (a goal's split, a
+    # rebate program's): each gets its own name in the schema.
     "ENUM_NAME_OVERRIDES": {
         "StatementStatusEnum": "settlements.models.StatementStatus",
         "SettlementRunStatusEnum": "settlements.models.SettlementRun.Status",
+        "RebateMethodEnum": "incentives.models.Method",
     },
 }
 

@@ -1,0 +1,21 @@
+import pytest
+from django.utils import translation
+
+
+@pytest.fixture(autouse=True)
+def _in_english():
+    """Messages are read in English here (the pages' tests look at both languages)."""
+    with translation.override("en"):
+        yield
+
+
+@pytest.fixture
+def page_client(client):
+    """A test-client browser logged in as a member, in a language: ``page_client(membership, "en")``."""
+
+    def client_for(membership, language: str = "zh-hans"):
+        client.force_login(membership.user)
+        client.cookies["django_language"] = language
+        return client
+
+    return client_for
