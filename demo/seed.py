@@ -7,6 +7,7 @@ import datetime
 import random
 from collections.abc import Callable
 
+import pgtrigger
 from django.contrib.auth import get_user_model
 from django.db import transaction
 
@@ -17,7 +18,7 @@ from tenancy.models import Membership, Tenant
 from tenancy.roles import Role
 from tenancy.services import tenant_create
 
-from . import facts, partners, people, scores, targets
+from . import facts, partners, people, scores, settlements, targets
 from .catalog import DEFAULT_PARTNERS_PER_TENANT, SEED, TENANT_SLUGS, TENANTS, TenantSpec, demo_emails
 
 User = get_user_model()
@@ -61,6 +62,7 @@ STEPS: tuple[Step, ...] = (
     facts.add_facts,
     targets.add_goals_and_targets,
     scores.add_score_history,
+    settlements.add_programs_and_settlements,
 )
 
 
@@ -127,8 +129,10 @@ def demo_delete() -> None:
     """
     for tenant in Tenant.objects.filter(slug__in=TENANT_SLUGS):
         with tenant_scope(tenant):
-            for model in DEPENDENT_MODELS:  # rows that protect the partners they point at
-                model.objects.all().delete()
+            # Approved and paid statements never change — but a demo tenant goes whole, statements too.
+            with pgtrigger.ignore(*FROZEN_STATEMENT_TRIGGERS):
+                for model in DEPENDENT_MODELS:  # rows that protect the partners they point at
+                    model.objects.all().delete()
             Partner.objects.all().delete()
             Tier.objects.all().delete()
             tenant.delete()  # in scope: the rows that cascade with it are read under row-level security
@@ -139,10 +143,21 @@ def demo_delete() -> None:
 
 def _dependent_models() -> tuple:
     from facts.models import ImportJob, Invoice, Payment, Sale, WriteOff
+    from incentives.models import RebateAccrual
     from scoring.models import JobRun, PartnerScore, TierRecommendation
+    from settlements.models import SettlementRun, Statement, StatementEvent, StatementLine
     from targets.models import CompanyGoal, Target
 
-    return (TierRecommendation, PartnerScore, JobRun, Target, CompanyGoal, Payment, Invoice, Sale, WriteOff, ImportJob)
+    return (
+        StatementEvent, StatementLine, Statement, SettlementRun, RebateAccrual, TierRecommendation, PartnerScore,
+        JobRun, Target, CompanyGoal, Payment, Invoice, Sale, WriteOff, ImportJob,
+    )  # fmt: skip
+
+
+FROZEN_STATEMENT_TRIGGERS = (
+    "settlements.Statement:approved_never_changes",
+    "settlements.StatementLine:approved_lines_never_change_delete",
+)
 
 
 DEPENDENT_MODELS = _dependent_models()

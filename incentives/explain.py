@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from decimal import Decimal
 
-from django.utils.translation import gettext, gettext_noop
+from django.utils.translation import gettext, gettext_noop, pgettext
 
 from common.money import format_money
 from common.periods import Period
@@ -53,6 +53,12 @@ class Explainer:
             found = self.words[phrase] = gettext(phrase)
         return found
 
+    def t_list_separator(self) -> str:
+        separator = self.words.get("\0list")
+        if separator is None:
+            separator = self.words["\0list"] = pgettext("list separator", ", ")
+        return separator
+
     def money(self, value) -> str:
         return format_money(value, self.currency)
 
@@ -65,7 +71,7 @@ class Explainer:
         if details.get("categories"):
             return self.t(SALES_OF) % {
                 "money": money,
-                "categories": "、".join(details["categories"]),
+                "categories": self.t_list_separator().join(details["categories"]),
                 "period": self.label,
             }
         return self.t(SALES) % {"money": money, "period": self.label}
