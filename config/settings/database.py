@@ -34,5 +34,7 @@ DATABASES[OWNER_ALIAS]["CONN_MAX_AGE"] = 0
 # Tests: the owner creates and migrates the test database; the runtime connection is its mirror
 # (tests/conftest.py keeps the runtime role's own login on it). Several test runs against one
 # server (parallel work trees, say) each name their own database.
-DATABASES[OWNER_ALIAS]["TEST"] = {"NAME": env.str("TEST_DATABASE_NAME", default="") or None}
+# The owner's test database depends on no other: ``default`` only mirrors it (without this, a
+# TEST_DATABASE_NAME, or pytest-xdist's suffix, makes Django see a circular dependency).
+DATABASES[OWNER_ALIAS]["TEST"] = {"NAME": env.str("TEST_DATABASE_NAME", default="") or None, "DEPENDENCIES": []}
 DATABASES["default"]["TEST"] = {"MIRROR": OWNER_ALIAS}
