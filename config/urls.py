@@ -10,4 +10,5 @@ urlpatterns = [
     path("t/<slug:tenant_slug>/", include("facts.urls")),
     path("t/<slug:tenant_slug>/", include("targets.urls")),
     path("t/<slug:tenant_slug>/", include("scoring.urls")),
+    path("t/<slug:tenant_slug>/", include("settlements.urls")),
 ]

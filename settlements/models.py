@@ -301,3 +301,9 @@ class ExportJob(TenantOwned):
     @property
     def download_name(self) -> str:
         return f"statements-{self.period}.zip"
+
+    @property
+    def period_label(self) -> str:
+        from common.periods import Period
+
+        return Period.parse(self.period).label

@@ -216,6 +216,14 @@ def source_names(sources: Iterable[tuple[str, str]]) -> dict[tuple[str, str], st
     return names
 
 
+KIND_ORDER = {kind: position for position, kind in enumerate(LineKind.values)}  # rebates first, adjustments last
+
+
+def in_print_order(lines: Iterable[StatementLine]) -> list[StatementLine]:
+    """Rebates, profit share, loss share, funds, then people's adjustments; by source within a kind."""
+    return sorted(lines, key=lambda line: (KIND_ORDER.get(line.kind, len(KIND_ORDER)), line.source_code, line.pk))
+
+
 def _source_text(line: StatementLine, names: dict[tuple[str, str], str]) -> str:
     if not line.source_code:
         return "—"
@@ -260,7 +268,7 @@ def statement_document(statement: Statement, *, names: dict[tuple[str, str], str
     ``statements_for_print``); ``names`` are the sources' names, looked up when not given.
     """
     tenant = statement.tenant
-    lines = list(statement.lines.all())
+    lines = in_print_order(statement.lines.all())
     if names is None:
         names = source_names((line.kind, line.source_code) for line in lines)
     period = Period.parse(statement.period)
