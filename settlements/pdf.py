@@ -4,10 +4,13 @@ One A4 document per statement, printed by WeasyPrint from ``templates/settlement
 and ``static/css/statement_pdf.css``, in the tenant's language (it is the tenant's document,
 whoever downloads it), every amount through ``common.money.format_money``.
 
-Chinese must render wherever Qudao runs. The PDF uses the system's Noto Sans CJK SC when
-fontconfig finds it (Debian's ``fonts-noto-cjk``: the Docker image and CI install it) and
-otherwise the font shipped in ``static/fonts/`` (a GB2312 subset of the same font, made by
-``bin/subset-cjk-font``). Either way one face, regular: every PDF embeds a subset of it.
+Chinese must render wherever Qudao runs, so the PDF's font ships with it: ``static/fonts/``
+holds a GB2312 subset of Noto Sans CJK SC (made by ``bin/subset-cjk-font``, OFL). Characters
+beyond it (a rare one in a company's name: 喆, 堃) fall back to the machine's own Noto Sans CJK
+SC (Debian's ``fonts-noto-cjk``, which the Docker image and CI install): the same design, so the
+page reads as one font. The subset first, not the system font: every PDF embeds a subset of the
+font it uses, and the subset of a 20 MB collection (its glyph ids kept) weighs about 100 kB more
+per PDF and takes longer to cut (``bench/pdf.py``). One face, regular.
 
 Speed: the font configuration and the parsed stylesheets are made once per thread and reused
 (WeasyPrint's ``FontConfiguration`` is not shared between threads), so a render is layout and
@@ -17,7 +20,6 @@ font subsetting only (``bench/pdf.py`` measures it).
 from __future__ import annotations
 
 import dataclasses
-import functools
 import re
 import threading
 from collections.abc import Iterable
@@ -39,48 +41,20 @@ from .models import FROZEN, LineKind, Statement, StatementLine, StatementStatus
 TEMPLATE = "settlements/statement_pdf.html"
 STYLESHEET = "css/statement_pdf.css"
 SHIPPED_FONT = "fonts/QudaoCJKSC-Regular.otf"
-SYSTEM_FAMILY = "Noto Sans CJK SC"
 SHIPPED_FAMILY = "Qudao CJK SC"
+FALLBACK_FAMILIES = ("Noto Sans CJK SC",)  # for characters beyond GB2312, where the machine has it
 
 
 # --- the font ----------------------------------------------------------------------------------
 
 
-@functools.cache
-def system_has_font(family: str) -> bool:
-    """Whether fontconfig knows ``family`` itself (not merely a substitute for it). Asked once per process."""
-    from weasyprint.text.ffi import ffi, fontconfig
-
-    config = fontconfig.FcInitLoadConfigAndFonts()
-    try:
-        pattern = ffi.gc(fontconfig.FcPatternCreate(), fontconfig.FcPatternDestroy)
-        fontconfig.FcPatternAddString(pattern, b"family", family.encode())
-        fontconfig.FcConfigSubstitute(config, pattern, fontconfig.FcMatchPattern)
-        fontconfig.FcDefaultSubstitute(pattern)
-        result = ffi.new("FcResult *")
-        match = fontconfig.FcFontMatch(config, pattern, result)
-        if match == ffi.NULL:
-            return False
-        match = ffi.gc(match, fontconfig.FcPatternDestroy)
-        found = ffi.new("FcChar8 **")
-        index = 0
-        while fontconfig.FcPatternGetString(match, b"family", index, found) == fontconfig.FcResultMatch:
-            if ffi.string(found[0]).decode("utf-8", "replace").casefold() == family.casefold():
-                return True
-            index += 1
-        return False
-    finally:
-        fontconfig.FcConfigDestroy(config)
-
-
-def font_css(*, use_system_font: bool) -> str:
-    """The font rules: the installed Noto Sans CJK SC, or the shipped subset through ``@font-face``."""
-    if use_system_font:
-        return f'html {{ font-family: "{SYSTEM_FAMILY}", sans-serif; font-weight: normal; }}'
+def font_css() -> str:
+    """The font rules: the shipped subset through ``@font-face``, then the installed CJK fonts."""
     shipped = Path(finders.find(SHIPPED_FONT)).as_uri()
+    families = ", ".join(f'"{family}"' for family in (SHIPPED_FAMILY, *FALLBACK_FAMILIES))
     return (
         f'@font-face {{ font-family: "{SHIPPED_FAMILY}"; src: url("{shipped}") format("opentype"); }}\n'
-        f'html {{ font-family: "{SHIPPED_FAMILY}", sans-serif; font-weight: normal; }}'
+        f"html {{ font-family: {families}, sans-serif; font-weight: normal; }}"
     )
 
 
@@ -133,29 +107,23 @@ class _Printer(threading.local):
     def __init__(self):
         self.url_fetcher = None
         self.font_config = None
-        self.use_system_font: bool | None = None
-        self.stylesheets: dict[tuple[str, bool], list] = {}
+        self.stylesheets: dict[str, list] = {}
 
-    def setup(self, use_system_font: bool) -> None:
+    def setup(self) -> None:
         from weasyprint.text.fonts import FontConfiguration
 
-        if self.url_fetcher is None:
+        if self.font_config is None:
             self.url_fetcher = _local_files_fetcher()
-        if self.font_config is None or self.use_system_font != use_system_font:
             self.font_config = FontConfiguration()
-            self.use_system_font = use_system_font
-            self.stylesheets = {}
 
     def stylesheets_for(self, language: str) -> list:
         from weasyprint import CSS
 
-        key = (language, self.use_system_font)
-        if key not in self.stylesheets:
+        if language not in self.stylesheets:
             with open(finders.find(STYLESHEET), encoding="utf-8") as source:
-                base = source.read()
-            rules = "\n".join((base, font_css(use_system_font=self.use_system_font), page_numbers_css()))
-            self.stylesheets[key] = [CSS(string=rules, font_config=self.font_config, url_fetcher=self.url_fetcher)]
-        return self.stylesheets[key]
+                rules = "\n".join((source.read(), font_css(), page_numbers_css()))
+            self.stylesheets[language] = [CSS(string=rules, font_config=self.font_config, url_fetcher=self.url_fetcher)]
+        return self.stylesheets[language]
 
 
 _printer = _Printer()
@@ -322,7 +290,7 @@ def render_document(document: StatementDocument) -> bytes:
     """The PDF of a document (WeasyPrint), with the tenant's language's footer."""
     from weasyprint import HTML
 
-    _printer.setup(system_has_font(SYSTEM_FAMILY))
+    _printer.setup()
     html = render_to_string(TEMPLATE, {"document": document})
     document_html = HTML(string=html, url_fetcher=_printer.url_fetcher)
     return document_html.write_pdf(

@@ -50,28 +50,34 @@ def test_a_chinese_tenants_statement_prints_the_partner_the_period_every_line_an
         assert expected in text, expected
 
 
-def test_chinese_is_drawn_with_a_cjk_font_embedded_in_the_pdf(chinese_partner):
+def test_chinese_is_drawn_with_the_cjk_font_shipped_in_the_repository_alone(chinese_partner):
     data = statement_pdf(statement(chinese_partner))
 
-    fonts = pdf_fonts(data)
-    assert fonts, "no font embedded"
-    assert all("CJK" in font for font in fonts), fonts  # every glyph from the CJK face: no tofu, no fallback font
-
-
-def test_without_a_system_cjk_font_the_pdf_uses_the_font_shipped_in_the_repository(chinese_partner, monkeypatch):
-    monkeypatch.setattr(pdf, "system_has_font", lambda family: False)
-
-    data = statement_pdf(statement(chinese_partner))
-
+    # Every glyph from the shipped subset: it renders the same on a machine without any CJK font.
     assert {font.split("+")[-1] for font in pdf_fonts(data)} == {"Qudao-CJK-SC"}
     assert "杭州恒通科技有限公司" in pdf_text(data)
     assert squeezed(REBATE_EXPLANATION) in pdf_text(data)
 
 
-def test_with_the_system_font_installed_the_pdf_uses_it():
-    if not pdf.system_has_font(pdf.SYSTEM_FAMILY):
+def system_has_noto_cjk() -> bool:
+    import subprocess
+
+    try:
+        found = subprocess.run(["fc-list", ":family=Noto Sans CJK SC", "family"], capture_output=True, text=True)
+    except FileNotFoundError:
+        return False
+    return "Noto Sans CJK SC" in found.stdout
+
+
+def test_a_character_beyond_gb2312_falls_back_to_the_systems_noto_sans_cjk(acme):
+    if not system_has_noto_cjk():
         pytest.skip("Noto Sans CJK SC is not installed here (Debian: fonts-noto-cjk)")
-    assert "Noto Sans CJK SC" in pdf.font_css(use_system_font=True)
+    Partner.objects.filter(pk=acme.own.pk).update(name="北京喆堃科技有限公司")  # 喆 and 堃 are not in GB2312
+
+    data = statement_pdf(statement(Partner.objects.get(pk=acme.own.pk)))
+
+    assert "北京喆堃科技有限公司" in pdf_text(data)
+    assert {font.split("+")[-1] for font in pdf_fonts(data)} == {"Qudao-CJK-SC", "Noto-Sans-CJK-SC"}
 
 
 def test_the_shipped_font_covers_gb2312_in_a_few_megabytes_with_its_licence():
@@ -171,3 +177,22 @@ def test_text_from_the_data_is_printed_as_text_never_as_markup(globex):
                                                                  "reason": "<b>bold</b> & <img src=x>"}])))  # fmt: skip
 
     assert "<b>bold</b>&<imgsrc=x>" in text
+
+
+def test_the_lines_print_rebates_first_and_peoples_adjustments_last(globex):
+    lines = [
+        {"kind": "adjustment", "amount": 5, "reason": "goodwill"},
+        {"kind": "loss_share", "source_code": "PS", "source_version": 1, "basis": 100, "rate_percent": 5, "amount": -5},
+        {
+            "kind": "rebate",
+            "source_code": "Q-REBATE",
+            "source_version": 1,
+            "basis": 100,
+            "rate_percent": 1,
+            "amount": 1,
+        },
+    ]
+
+    text = pdf_text(statement_pdf(statement(globex.own, lines=lines)))
+
+    assert text.index("Q-REBATEv1") < text.index("PSv1") < text.index("goodwill")
