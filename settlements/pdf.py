@@ -19,6 +19,7 @@ font subsetting only (``bench/pdf.py`` measures it).
 
 from __future__ import annotations
 
+import atexit
 import dataclasses
 import re
 import threading
@@ -116,6 +117,9 @@ class _Printer(threading.local):
             self.url_fetcher = _local_files_fetcher()
             self.font_config = FontConfiguration()
 
+    def forget(self) -> None:
+        self.font_config, self.stylesheets = None, {}
+
     def stylesheets_for(self, language: str) -> list:
         from weasyprint import CSS
 
@@ -127,6 +131,8 @@ class _Printer(threading.local):
 
 
 _printer = _Printer()
+# Let WeasyPrint clean its font folder while the interpreter still can, not in its teardown.
+atexit.register(_printer.forget)
 
 
 # --- what the document says --------------------------------------------------------------------

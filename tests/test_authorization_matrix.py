@@ -281,7 +281,7 @@ def _import_job(tenant_world, partner, which):
 
 
 @makes(Statement)
-def _statement(tenant_world, partner, which):
+def _statement_with_a_line(tenant_world, partner, which):
     statement = Statement.objects.filter(partner=partner, period="2026-Q1").first()
     reason = f"adjusted {_tag(partner, which)}"
     if statement is None:
