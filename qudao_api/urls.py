@@ -45,6 +45,8 @@ urlpatterns = [
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     path("docs/", login_required(SwaggerView.as_view(url_name="api:schema")), name="docs"),
     path("redoc/", login_required(RedocView.as_view(url_name="api:schema")), name="redoc"),
+    # Statement PDFs, exports and export jobs: before the router, so statements/export/ is no statement id.
+    path("t/<slug:tenant_slug>/", include("settlements.document_api")),
     path("t/<slug:tenant_slug>/", include(router.urls)),
     path("", include(inbox.urls)),
 ]

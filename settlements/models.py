@@ -266,3 +266,82 @@ class StatementEvent(TenantOwned):
         verbose_name = _("statement event")
         verbose_name_plural = _("statement events")
         ordering = ["statement", "created_at", "id"]
+
+
+def export_file_path(job: ExportJob, filename: str) -> str:
+    """Under the tenant's own folder with a random part: never guessed, never served as public media."""
+    import uuid
+
+    return f"exports/{job.tenant_id}/{uuid.uuid4().hex}/{filename}"
+
+
+class ExportJob(TenantOwned):
+    """A file made for the vendor by a task: a period's statement PDFs in one zip, with progress.
+
+    The finished file lives under ``MEDIA_ROOT`` and is downloaded through a scoped page (never a
+    public media address). A job whose worker went away ends ``failed`` with the reason
+    (``settlements.services.exports.export_jobs_expire``).
+    """
+
+    class Kind(models.TextChoices):
+        STATEMENT_PDFS = "statement_pdfs", _("Statement PDFs (zip)")
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Waiting")
+        RUNNING = "running", _("Running")
+        SUCCEEDED = "succeeded", _("Finished")
+        FAILED = "failed", _("Failed")
+
+    kind = models.CharField(_("kind"), max_length=32, choices=Kind.choices, default=Kind.STATEMENT_PDFS)
+    period = models.CharField(_("period"), max_length=7)
+    status = models.CharField(_("status"), max_length=16, choices=Status.choices, default=Status.PENDING)
+    progress = models.PositiveSmallIntegerField(_("progress"), default=0)
+    statements_count = models.PositiveIntegerField(_("statements"), default=0)
+    file = models.FileField(_("file"), upload_to=export_file_path, max_length=255, blank=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
+    started_at = models.DateTimeField(_("started at"), null=True, blank=True)
+    finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
+    error = models.TextField(_("error"), blank=True)
+
+    PROGRESS_KIND = "export"
+
+    class Meta:
+        verbose_name = _("export")
+        verbose_name_plural = _("exports")
+        ordering = ["-created_at", "-id"]
+        indexes = [
+            # the unfinished jobs, for export_jobs_expire (``updated_at`` is the job's heartbeat)
+            models.Index(
+                fields=["tenant", "updated_at"],
+                condition=models.Q(status__in=["pending", "running"]),
+                name="exportjob_unfinished",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.period} ({self.get_status_display()})"
+
+    @property
+    def is_finished(self) -> bool:
+        return self.status in (self.Status.SUCCEEDED, self.Status.FAILED)
+
+    def load_live_progress(self) -> ExportJob:
+        """A running job writes its outcome in one transaction: how far it got is in the cache."""
+        from common.progress import progress_read
+
+        if self.status == self.Status.RUNNING:
+            live = progress_read(tenant_id=self.tenant_id, kind=self.PROGRESS_KIND, pk=self.pk)
+            if live is not None and live.total:
+                self.progress = min(99, int(100 * live.done / live.total))
+                self.statements_count = live.total
+        return self
+
+    @property
+    def download_name(self) -> str:
+        return f"statements-{self.period}.zip"
+
+    @property
+    def period_label(self) -> str:
+        from common.periods import Period
+
+        return Period.parse(self.period).label

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import document_views, views
 
 app_name = "settlements"
 urlpatterns = [
@@ -16,4 +16,14 @@ urlpatterns = [
         "settlements/statements/<int:pk>/mark-paid/", views.StatementMarkPaidView.as_view(), name="statement-mark-paid"
     ),
     path("settlements/statements/<int:pk>/adjust/", views.StatementAdjustView.as_view(), name="statement-adjust"),
+    # Documents: a statement's PDF, a period's spreadsheet, the zip of its PDFs (settlements/document_views.py).
+    path("settlements/statements/<int:pk>/pdf/", document_views.StatementPdfView.as_view(), name="statement-pdf"),
+    path("settlements/statements/export/", document_views.PeriodExportView.as_view(), name="period-export"),
+    path("settlements/statements/export/pdf-zip/", document_views.PdfZipStartView.as_view(), name="pdf-zip-start"),
+    path("settlements/exports/<int:pk>/", document_views.ExportJobView.as_view(), name="export-job"),
+    path(
+        "settlements/exports/<int:pk>/download/",
+        document_views.ExportJobDownloadView.as_view(),
+        name="export-job-download",
+    ),
 ]

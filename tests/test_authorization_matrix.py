@@ -41,7 +41,7 @@ from partners import services as partner_services
 from partners.models import Contact, Contract, Partner, Tier
 from qudao_api.viewsets import TenantViewSet
 from scoring.models import JobRun, PartnerScore, TierRecommendation
-from settlements.models import SettlementRun, Statement, StatementLine
+from settlements.models import ExportJob, SettlementRun, Statement, StatementLine
 from targets.models import CompanyGoal, Target
 from tenancy import services as tenancy_services
 from tenancy.context import tenant_scope
@@ -282,6 +282,29 @@ def _import_job(tenant_world, partner, which):
     return job, (job.original_filename,)
 
 
+@makes(ExportJob)
+def _export_job(tenant_world, partner, which):
+    """A finished zip at home (its download answers); a failed one, with a telling reason, away."""
+    import io
+    import zipfile
+
+    from django.core.files.base import ContentFile
+
+    if which == OTHER_TENANT:
+        job = ExportJob.objects.filter(status="failed").first() or ExportJob.objects.create(
+            period="2026-Q1", status="failed", error="globex export went wrong"
+        )
+        return job, (job.error,)
+    job = ExportJob.objects.filter(status="succeeded").first()
+    if job is None:
+        job = ExportJob.objects.create(period="2026-Q1", status="succeeded", progress=100, statements_count=1)
+        archive = io.BytesIO()
+        with zipfile.ZipFile(archive, "w") as zipped:
+            zipped.writestr("readme.txt", "matrix")
+        job.file.save(job.download_name, ContentFile(archive.getvalue()), save=True)
+    return job, ()
+
+
 @makes(Target)
 def _target(tenant_world, partner, which):
     target = Target(partner=partner, metric="sales", value=Decimal("1000"))
@@ -431,6 +454,12 @@ SPEC_EXPECTATIONS: dict[tuple[str, str], dict[str, str]] = {
     ("partners:tiers", "get"): EVERYONE,
     ("partners:tier-edit", "post"): _only(VENDOR_WRITERS),
     ("partners:contract-file", "get"): EVERYONE,
+    # SPEC §6 statements/{id}/pdf/: every member who may see the statement (a partner, its own).
+    ("api:statement-pdf", "get"): EVERYONE,
+    ("settlements:statement-pdf", "get"): EVERYONE,
+    # SPEC §1: finance exports (and administrators do everything).
+    ("settlements:period-export", "get"): _only({Role.ADMIN, Role.FINANCE}),
+    ("api:statement-export", "get"): _only({Role.ADMIN, Role.FINANCE}),
     # SPEC §3: admin and finance members write facts; the other roles read them (partners, their own).
     **{(f"api:{fact}-bulk", "post"): _only({Role.ADMIN, Role.FINANCE}) for fact in FACTS},
     **{(f"api:{fact}-list", "get"): EVERYONE for fact in FACTS},
