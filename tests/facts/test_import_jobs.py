@@ -20,7 +20,11 @@ CSV = (
     "S-1,ACME-OWN,2026-03-01,甲,,1200.00,\n"
     "S-2,ACME-OWN,2026-03-02,乙,,80.00,\n"
 )
-UNEXPECTED = "The import failed unexpectedly; nothing was written. Try again, or tell your administrator."
+def unexpected() -> str:
+    """The message of an unexpected failure, in the language the test runs in (the service's too)."""
+    from django.utils.translation import gettext
+
+    return gettext("The import failed unexpectedly; nothing was written. Try again, or tell your administrator.")
 
 
 @pytest.fixture(autouse=True)
@@ -49,7 +53,7 @@ def test_an_import_failing_mid_way_ends_failed_with_its_reason_and_writes_nothin
         job = start(acme)
     # then: …and undone; the job says why, the log keeps the traceback
     assert job.status == ImportJob.Status.FAILED
-    assert job.errors == [{"row": 0, "field": "", "message": UNEXPECTED}]
+    assert job.errors == [{"row": 0, "field": "", "message": unexpected()}]
     assert job.finished_at is not None
     assert Sale.objects.count() == 0 and FactChange.objects.count() == 0
     assert "disk full" in caplog.text and "Traceback" in caplog.text
@@ -61,7 +65,7 @@ def test_an_unexpected_error_while_reading_also_ends_the_job(acme, monkeypatch):
 
     monkeypatch.setattr(services, "read_upload", broken_reader)
     job = start(acme)
-    assert (job.status, job.errors[0]["message"]) == (ImportJob.Status.FAILED, UNEXPECTED)
+    assert (job.status, job.errors[0]["message"]) == (ImportJob.Status.FAILED, unexpected())
     assert Sale.objects.count() == 0
 
 
@@ -151,13 +155,24 @@ def test_a_stuck_running_job_older_than_the_timeout_is_marked_failed(acme, world
     assert statuses[running.pk] == statuses[pending.pk] == ImportJob.Status.FAILED
     assert (statuses[alive.pk], statuses[done.pk]) == (ImportJob.Status.RUNNING, ImportJob.Status.SUCCEEDED)
     running.refresh_from_db()
-    assert "no progress for 120 minutes" in running.errors[0]["message"]
+    assert running.errors[0]["message"] == stuck_reason(acme.tenant)  # stored in the tenant's language
     assert running.finished_at is not None
     with tenant_scope(world["globex"].tenant):
         assert ImportJob.objects.get(pk=elsewhere.pk).status == ImportJob.Status.RUNNING
     # and a late worker does not bring the expired job back to life
     run_import_job(acme.tenant.pk, pending.pk)
     assert Sale.objects.count() == 0
+
+
+def stuck_reason(tenant) -> str:
+    """Why an expired job failed, as the service words it: in the tenant's language (no reader is there)."""
+    from django.utils.translation import gettext, override
+
+    with override(tenant.language):
+        return gettext(
+            "The import stopped: it showed no progress for %(minutes)d minutes. Nothing was written; "
+            "upload the file again."
+        ) % {"minutes": 120}
 
 
 def test_expiry_takes_one_statement_however_many_jobs_are_stuck(acme):
@@ -180,7 +195,7 @@ def test_viewing_the_import_page_ends_a_stuck_job(acme):
     client.force_login(acme.member("finance").user)
     response = client.get(f"/t/acme/data/imports/{job.pk}/", HTTP_ACCEPT_LANGUAGE="en")
     assert response.status_code == 200
-    assert "no progress for" in response.content.decode()
+    assert stuck_reason(acme.tenant) in response.content.decode()
     job.refresh_from_db()
     assert job.status == ImportJob.Status.FAILED
 

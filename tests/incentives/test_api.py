@@ -216,7 +216,7 @@ def test_profit_shares_are_created_patched_and_versioned(acme, api):
     assert (response.json()["version"], response.json()["loss_share_percent"]) == (2, "7.5000")
     assert ProfitShareVersion.objects.filter(agreement_id=data["id"]).count() == 2
     twice = [{"tier": "core", "rate_percent": "1"}, {"tier": "core", "rate_percent": "2"}]
-    response = client.patch(f"{AGREEMENTS}{data['id']}/", {"rates": twice}, format="json")
+    response = client.patch(f"{AGREEMENTS}{data['id']}/", {"rates": twice}, format="json", HTTP_ACCEPT_LANGUAGE="en")
     assert response.status_code == 400 and "twice" in str(response.json()["errors"]["rates"])
 
 

@@ -3,6 +3,7 @@
 import pytest
 from django.apps import apps
 from django.db import IntegrityError, InternalError, OperationalError, ProgrammingError, connection, transaction
+from django.utils import translation
 from pghistory.models import Event
 
 from partners.models import Partner, Tier
@@ -400,7 +401,7 @@ def test_check_deploy_passes_the_runtime_role_and_refuses_a_role_that_owns_the_t
     assert check_runtime_role() == []
     with connections["default"].cursor() as cursor:
         assert _findings(cursor) == []
-    with connections["owner"].cursor() as cursor:  # what DATABASE_URL would be with one role for everything
+    with connections["owner"].cursor() as cursor, translation.override("en"):  # one role for everything
         findings = _findings(cursor)
     assert any("owns" in finding for finding in findings)
     assert any("TRUNCATE" in finding for finding in findings)
