@@ -116,7 +116,7 @@ class Explainer:
                 "more": money(Decimal(next_threshold) - basis),
                 "rate": percent(details["next_rate_percent"]),
             }
-        return text + "."
+        return text + pgettext("end of a sentence", ".")
 
     def profit_share(self, basis: Decimal, rate_percent: Decimal, details: dict) -> str:
         return self.t(PROFIT) % {

@@ -125,16 +125,21 @@ def _percent(value: Any, problems: Problems, field: str, what: str, *, prefix: s
     return None
 
 
+def _choices_text(choices) -> str:
+    """The codes an API client sends, each with the label a person reads: ``retroactive (全额累进)``."""
+    return ", ".join(f"{value} ({label})" for value, label in choices.choices)
+
+
 def _choice(value: Any, choices, problems: Problems, field: str) -> str | None:
     if value in choices.values:
         return value
     if _is_blank(value):
-        problems.add(field, _("Choose one of: %(choices)s.") % {"choices": ", ".join(choices.values)})
+        problems.add(field, _("Choose one of: %(choices)s.") % {"choices": _choices_text(choices)})
     else:
         problems.add(
             field,
             _("“%(value)s” is not one of the choices: %(choices)s.")
-            % {"value": value, "choices": ", ".join(choices.values)},
+            % {"value": value, "choices": _choices_text(choices)},
         )
     return None
 
@@ -269,7 +274,7 @@ def _accelerator(value: Any, problems: Problems) -> dict[str, str] | None:
     if metric not in Metric.values:
         problems.add(
             "accelerator",
-            _("The accelerator's metric must be one of: %(choices)s.") % {"choices": ", ".join(Metric.values)},
+            _("The accelerator's metric must be one of: %(choices)s.") % {"choices": _choices_text(Metric)},
         )
     min_attainment = _number(value.get("min_attainment"))
     if min_attainment is None:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from django.utils.translation import get_language
+from django.utils.translation import get_language, pgettext
 from django.utils.translation import gettext as _
 
 from common.money import format_money
@@ -98,7 +98,7 @@ def describe_agreement(version, *, tier_names: dict[str, str]) -> dict:
 
 
 def accrual_words(accrual, *, currency: str, today) -> str:
-    """“On course to earn ¥12,400.00 this quarter under Q1 rebate; ¥88,000.00 more sales reaches 3%.”
+    """“On course to earn ¥12,400.00 this quarter under Q1 rebate; ¥88,000.00 more sales reach 3%.”
 
     Whole sentences (not words put together), so that each language keeps its own word order.
     """
@@ -122,5 +122,5 @@ def accrual_words(accrual, *, currency: str, today) -> str:
         if accrual.version.basis == "collections":
             text += _("; %(more)s more collections reach %(rate)s") % values
         else:
-            text += _("; %(more)s more sales reaches %(rate)s") % values
-    return text + "."
+            text += _("; %(more)s more sales reach %(rate)s") % values
+    return text + pgettext("end of a sentence", ".")

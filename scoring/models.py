@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from partners.models import Partner, Tier
 from tenancy.models import TenantOwned
@@ -56,7 +57,7 @@ class TierRecommendation(TenantOwned):
     """
 
     class Status(models.TextChoices):
-        OPEN = "open", _("Open")
+        OPEN = "open", pgettext_lazy("recommendation", "Open")
         APPLIED = "applied", _("Applied")
         DISMISSED = "dismissed", _("Dismissed")
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 from django.core.checks import Error, Tags, register
 from django.db import DatabaseError, connections
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 TAG = "database_role"
 
@@ -36,12 +37,22 @@ def _findings(cursor) -> list[str]:
     owned, truncatable = cursor.fetchone()
     if owned:
         findings.append(
-            _("the role %(role)s owns %(count)d table(s) (an owner can drop the policies): run the migrations as "
-              "another role (DATABASE_OWNER_URL)") % {"role": role, "count": owned}
-        )  # fmt: skip
+            ngettext(
+                "the role %(role)s owns %(count)d table (an owner can drop the policies): run the migrations as "
+                "another role (DATABASE_OWNER_URL)",
+                "the role %(role)s owns %(count)d tables (an owner can drop the policies): run the migrations as "
+                "another role (DATABASE_OWNER_URL)",
+                owned,
+            )
+            % {"role": role, "count": owned}
+        )
     if truncatable:
         findings.append(
-            _("the role %(role)s may TRUNCATE %(count)d table(s) (TRUNCATE ignores row-level security)")
+            ngettext(
+                "the role %(role)s may TRUNCATE %(count)d table (TRUNCATE ignores row-level security)",
+                "the role %(role)s may TRUNCATE %(count)d tables (TRUNCATE ignores row-level security)",
+                truncatable,
+            )
             % {"role": role, "count": truncatable}
         )
     tables = tables_with_a_tenant(connections["default"])
@@ -53,7 +64,11 @@ def _findings(cursor) -> list[str]:
         (open_tables,) = cursor.fetchone()
         if open_tables:
             findings.append(
-                _("%(count)d table(s) with a tenant_id lack forced row-level security: run the migrations")
+                ngettext(
+                    "%(count)d table with a tenant_id lacks forced row-level security: run the migrations",
+                    "%(count)d tables with a tenant_id lack forced row-level security: run the migrations",
+                    open_tables,
+                )
                 % {"count": open_tables}
             )
     return findings

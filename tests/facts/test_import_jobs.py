@@ -20,6 +20,8 @@ CSV = (
     "S-1,ACME-OWN,2026-03-01,甲,,1200.00,\n"
     "S-2,ACME-OWN,2026-03-02,乙,,80.00,\n"
 )
+
+
 def unexpected() -> str:
     """The message of an unexpected failure, in the language the test runs in (the service's too)."""
     from django.utils.translation import gettext

@@ -284,7 +284,7 @@ def test_the_portal_home_says_what_the_partner_is_on_course_to_earn_and_only_its
     page = page_client(acme.member("partner_admin"), "en").get(url("")).content.decode()
 
     # 412,000 this quarter at 2%: 8,240.00; 88,000.00 more reaches 3%
-    assert "On course to earn ¥8,240.00 this quarter under 季度返利; ¥88,000.00 more sales reaches 3%." in page
+    assert "On course to earn ¥8,240.00 this quarter under 季度返利; ¥88,000.00 more sales reach 3%." in page
     assert "¥23,310.00" not in page and "777" not in page  # ACME-OTHER's figures
     chinese = page_client(acme.member("partner_user"), "zh-hans").get(url("")).content.decode()
     assert "¥8,240.00" in chinese and "¥88,000.00" in chinese
