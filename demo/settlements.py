@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 
 from common.periods import Period
 from incentives.services import agreement_create, program_create
+from incentives.services.accruals import accruals_compute
 from settlements.models import Statement, StatementLine
 from settlements.services.runs import settlement_run_execute, settlement_run_start
 from settlements.services.statements import statement_approve, statement_dispute, statement_mark_paid
@@ -63,6 +64,8 @@ def add_programs_and_settlements(context: DemoTenant) -> None:
         loss_share_percent="20", starts_on=start,
     )  # fmt: skip
     _settle(context, words)
+    # What the nightly job would have left: each partner's rebate to date, shown on its portal.
+    accruals_compute(day=context.today - datetime.timedelta(days=1))
 
 
 def _settle(context: DemoTenant, words: dict) -> None:

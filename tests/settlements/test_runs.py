@@ -236,3 +236,68 @@ def test_the_queries_of_a_run_do_not_grow_with_the_partners(acme):
     with_200 = _queries_of_a_run(180)  # 200 partners in all now
     assert with_20 == with_200
     assert Statement.objects.count() == 200
+
+
+def test_a_program_with_categories_counts_only_those_sales(acme, django_capture_on_commit_callbacks):
+    load(
+        "sales",
+        {
+            "partner": "ACME-OWN",
+            "date": "2026-01-10",
+            "customer": "甲",
+            "amount": "150000",
+            "product_category": "云服务",
+        },
+        {
+            "partner": "ACME-OWN",
+            "date": "2026-01-11",
+            "customer": "乙",
+            "amount": "90000",
+            "product_category": "服务器",
+        },
+        {
+            "partner": "ACME-OWN",
+            "date": "2026-01-12",
+            "customer": "丙",
+            "amount": "-20000",
+            "product_category": "云服务",
+        },
+    )
+    program("CLOUD", categories=["云服务", "软件许可"])
+    run(acme, capture=django_capture_on_commit_callbacks)
+    line = lines_of("ACME-OWN")[("rebate", "CLOUD")]
+    assert (line.basis, line.rate_percent, line.amount) == (D("130000.00"), D("2"), D("2600.00"))  # 150,000 − 20,000
+    assert "云服务" in line.explanation
+
+
+# --- laws over real runs ----------------------------------------------------------------------------
+
+from hypothesis import HealthCheck, given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+amounts = st.decimals(min_value=D("-50000"), max_value=D("900000"), places=2, allow_nan=False, allow_infinity=False)
+
+
+@settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(own=st.lists(amounts, min_size=0, max_size=4), other=st.lists(amounts, min_size=0, max_size=4))
+def test_statement_totals_are_their_lines_and_a_rerun_changes_nothing(acme, own, other):
+    from common.periods import Period
+    from incentives.engine import period_lines
+    from incentives.models import RebateProgram
+
+    if not RebateProgram.objects.exists():  # the examples share the test's transaction
+        program("RETRO")
+        program("INCR", method="incremental", cap="5000")
+        agreement("PS")
+    rows = [{"partner": "ACME-OWN", "date": "2026-02-01", "customer": "甲", "amount": str(a), "cost": "1"} for a in own]
+    rows += [{"partner": "ACME-OTHER", "date": "2026-02-01", "customer": "乙", "amount": str(a)} for a in other]
+    if rows:
+        load("sales", *rows)
+    quarter = Period.parse("2026-Q1")
+    write_statements(period=quarter, lines=period_lines(quarter), run=None, actor=None)
+    snapshot = sorted(StatementLine.objects.values_list("id", "amount", "explanation"))
+    for statement in Statement.objects.prefetch_related("lines"):
+        assert statement.total == sum((line.amount for line in statement.lines.all()), D("0"))
+        assert all(line.amount != 0 for line in statement.lines.all())  # a line of 0.00 is not written
+    write_statements(period=quarter, lines=period_lines(quarter), run=None, actor=None)
+    assert sorted(StatementLine.objects.values_list("id", "amount", "explanation")) == snapshot
