@@ -53,6 +53,7 @@ class PartnerKind(models.TextChoices):
 class PartnerStatus(models.TextChoices):
     PROSPECT = "prospect", _("Prospect")
     ONBOARDING = "onboarding", _("Onboarding")
+    PILOT = "pilot", _("Pilot")  # 试点合作: trading on trial terms before full activation
     ACTIVE = "active", _("Active")
     SUSPENDED = "suspended", _("Suspended")
     TERMINATED = "terminated", _("Terminated")
@@ -73,6 +74,17 @@ class Partner(TenantOwned):
     credit_limit = models.DecimalField(
         _("credit limit"), max_digits=16, decimal_places=2, null=True, blank=True, validators=[MinValueValidator(0)]
     )
+    # The pilot stage (试点合作): its own credit limit and end date, before full activation.
+    pilot_credit_limit = models.DecimalField(
+        _("pilot credit limit"),
+        max_digits=16,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(0)],
+        help_text=_("The credit limit while the partner is in its pilot stage."),
+    )
+    pilot_ends_on = models.DateField(_("pilot ends on"), null=True, blank=True)
     payment_terms_days = models.PositiveIntegerField(
         _("payment terms (days)"), default=30, validators=[MaxValueValidator(3650)]
     )
