@@ -1,10 +1,13 @@
 # Quick start: `make demo` serves the app with demo data; `make test` runs the whole test suite.
 # Both bootstrap .venv first (a Python 3.12+, the pinned dependencies); bin/ holds the scripts.
 
-.PHONY: demo test bootstrap lint format lock check
+.PHONY: demo stop test bootstrap lint format lock check
 
 demo:
 	bin/demo
+
+stop:
+	bin/stop
 
 test:
 	bin/test $(PYTEST_ARGS)

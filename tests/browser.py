@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import re
 
 from playwright.sync_api import Page
@@ -13,7 +14,7 @@ from tenancy.context import tenant_scope
 from tenancy.models import Membership
 from tenancy.roles import Role
 
-CHROMIUM = "/usr/bin/chromium"
+CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
 PASSWORD = "Browser-test-pass-1"
 CHROMIUM_ARGS = [
     "--no-sandbox",

@@ -130,3 +130,20 @@ def pytest_runtest_teardown(item: pytest.Item, nextitem: pytest.Item | None):
             if not Tenant.objects.filter(slug__in=TENANTS).exists():
                 build_world()
     return result
+
+
+def pytest_runtest_setup(item: pytest.Item) -> None:
+    """The browser tests need Chromium: without it they skip and say so — except in CI, where they must run."""
+    import os
+
+    from tests import browser
+
+    if item.get_closest_marker("browser") is None:
+        return
+    if os.path.exists(browser.CHROMIUM):
+        return
+    if os.environ.get("CI", "").lower() in {"1", "true", "yes"}:
+        return  # CI installs Chromium (.ci/run): a missing browser there is a failure, not a skip
+    pytest.skip(
+        f"Chromium is not installed at {browser.CHROMIUM} (Debian: apt install chromium); the browser tests skip"
+    )
