@@ -7,6 +7,7 @@ from decimal import Decimal
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from common.money import format_money
 from common.numbers import half_up
 
 from .calculations import COMPONENTS, HUNDRED, points_to_next_tier, weakest_lever
@@ -27,25 +28,34 @@ LEVERS = {
 }
 
 
-def _money(value: Decimal) -> str:
-    return f"{value:,.2f}"
-
-
 def _percent(numerator: Decimal, denominator: Decimal) -> str:
     if denominator == 0:
         return "—"
     return f"{half_up(HUNDRED * numerator / denominator, Decimal('0.1'))}%"
 
 
-def component_sentences(score) -> dict[str, str]:
+def component_sentences(score, *, currency: str = "CNY", for_partner: bool = False) -> dict[str, str]:
+    """Each component in words. A partner reads its own figures only: never the best partner's sales."""
     s, p, top = score.sales_365, score.sales_prior_365, score.max_sales_365
+
+    def _money(value: Decimal) -> str:
+        return format_money(value, currency)
+
+    if top <= 0:
+        volume = _("No partner has positive sales in the last 365 days, so volume counts 0.")
+    elif for_partner:
+        volume = _(
+            "Sales in the last 365 days: %(sales)s. Volume compares them with the best partner's: 100 is as much "
+            "as the best."
+        ) % {"sales": _money(s)}
+    else:
+        volume = _("Sales in the last 365 days: %(sales)s, which is %(share)s of the best partner's %(top)s.") % {
+            "sales": _money(s),
+            "share": _percent(s, top),
+            "top": _money(top),
+        }
     sentences = {
-        "volume": (
-            _("Sales in the last 365 days: %(sales)s, which is %(share)s of the best partner's %(top)s.")
-            % {"sales": _money(s), "share": _percent(s, top), "top": _money(top)}
-            if top > 0
-            else _("No partner has positive sales in the last 365 days, so volume counts 0.")
-        ),
+        "volume": volume,
         "growth": (
             _("Sales went from %(prior)s in the 365 days before to %(sales)s: %(change)s.")
             % {"prior": _money(p), "sales": _money(s), "change": _percent(s - p, p)}
@@ -74,10 +84,10 @@ def component_sentences(score) -> dict[str, str]:
     return sentences
 
 
-def component_rows(score) -> list[dict]:
+def component_rows(score, *, currency: str = "CNY", for_partner: bool = False) -> list[dict]:
     weights = score.weights
     total = sum(Decimal(str(weights[name])) for name in COMPONENTS)
-    sentences = component_sentences(score)
+    sentences = component_sentences(score, currency=currency, for_partner=for_partner)
     return [
         {
             "name": name,

@@ -269,3 +269,22 @@ def test_a_partner_that_is_no_longer_active_loses_its_open_recommendation(acme):
     Partner.objects.filter(pk=acme.own.pk).update(status=PartnerStatus.SUSPENDED)
     jobs.nightly_run(tenant=acme.tenant, day=DAY + datetime.timedelta(days=1))
     assert not TierRecommendation.objects.filter(partner=acme.own, status="open").exists()
+
+
+def test_a_partners_score_page_never_shows_another_partners_sales(acme, client):
+    # given: the other partner sells far more, so it is the best partner the volume compares with
+    load(
+        "sales",
+        {"partner": "ACME-OWN", "date": "2026-06-01", "customer": "甲", "amount": "250000"},
+        {"partner": "ACME-OTHER", "date": "2026-06-01", "customer": "乙", "amount": "28632033.75"},
+    )
+    jobs.nightly_run(tenant=acme.tenant, day=DAY)
+    page = f"/t/acme/partners/{acme.own.pk}/score/"
+    # when the partner reads its own score, then the best partner's figure is nowhere on it
+    client.force_login(acme.member("partner_user").user)
+    partner_view = client.get(page, HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "¥250,000.00" in partner_view
+    assert "28,632,033.75" not in partner_view and "28632033" not in partner_view
+    # while the vendor sees the comparison in full, with the currency
+    client.force_login(acme.member("channel_manager").user)
+    assert "¥28,632,033.75" in client.get(page, HTTP_ACCEPT_LANGUAGE="en").content.decode()
