@@ -252,8 +252,21 @@ class UploadView(TenantPageMixin, FormView):
         return context
 
 
+def example_row(kind: str, day) -> list:
+    """One example row per kind, under the template's header: the formats at a glance. Its partner code
+    ``EXAMPLE`` is no partner's, so a template uploaded unchanged is refused, never imported."""
+    customer, category, reason = _("Example customer"), _("Servers"), _("Bad debt")
+    rows = {
+        "sales": ["S-0001", "EXAMPLE", day, customer, category, "1234.50", "900.00"],
+        "invoices": ["I-0001", "EXAMPLE", "INV-0001", day, day + datetime.timedelta(days=30), "1234.50"],
+        "payments": ["P-0001", "EXAMPLE", day, "1234.50", "INV-0001"],
+        "writeoffs": ["W-0001", "EXAMPLE", day, "100.00", reason],
+    }
+    return [value.isoformat() if isinstance(value, datetime.date) else value for value in rows[kind]]
+
+
 class TemplateDownloadView(TenantPageMixin, View):
-    """An empty file with the header row of a kind, in the reader's language."""
+    """A file with the header row of a kind, in the reader's language, and one example row."""
 
     model = ImportJob
     partner_field = None
@@ -261,12 +274,13 @@ class TemplateDownloadView(TenantPageMixin, View):
     def get(self, request, *args, **kwargs):
         kind = kwargs["kind"]
         headers = [str(column.label) for column in COLUMNS[kind]]
+        rows = [example_row(kind, tenant_today(self.tenant))]
         if request.GET.get("format") == "csv":
-            response = HttpResponse("".join(exports.csv_stream(headers, [])), content_type="text/csv; charset=utf-8")
+            response = HttpResponse("".join(exports.csv_stream(headers, rows)), content_type="text/csv; charset=utf-8")
             response["Content-Disposition"] = f'attachment; filename="{kind}-template.csv"'
             return response
         response = HttpResponse(
-            exports.xlsx_bytes(headers, [], title=kind),
+            exports.xlsx_bytes(headers, rows, title=kind),
             content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
         )
         response["Content-Disposition"] = f'attachment; filename="{kind}-template.xlsx"'

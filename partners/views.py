@@ -99,6 +99,10 @@ def audit_rows(partner: Partner) -> list[dict]:
     events = selectors.partner_audit_events(partner)
     tier_names = dict(Tier.objects.values_list("pk", "name"))
     names = {"tier_id": tier_names, "manager_id": dict(vendor_users().values_list("pk", "email"))}
+    # Codes of choice fields as their labels (“Prospect → Onboarding”, never “prospect → onboarding”).
+    for field in Partner._meta.concrete_fields:
+        if field.choices:
+            names[field.attname] = {value: str(label) for value, label in field.flatchoices}
     rows = []
     for event in events:
         changes = [
@@ -106,7 +110,8 @@ def audit_rows(partner: Partner) -> list[dict]:
             for field, values in sorted(event["changes"].items())
         ]
         label = AUDIT_LABELS.get(event["label"], event["label"])
-        rows.append({**event, "label": label, "is_insert": event["label"] == "insert", "changes": changes})
+        who = event["user"] or _("the system (an import, a command or the nightly job)")
+        rows.append({**event, "label": label, "user": who, "is_insert": event["label"] == "insert", "changes": changes})
     return rows
 
 

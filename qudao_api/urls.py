@@ -13,6 +13,7 @@ from targets.api import GoalViewSet, TargetViewSet
 from tenancy.api import InvitationInboxViewSet, MemberViewSet, TenantInvitationViewSet
 
 from .docs import RedocView, SwaggerView
+from .views import ApiRootView
 
 router = SimpleRouter()
 router.register("members", MemberViewSet, basename="member")
@@ -39,6 +40,7 @@ inbox.register("invitations", InvitationInboxViewSet, basename="invitation")
 
 app_name = "api"
 urlpatterns = [
+    path("", ApiRootView.as_view(), name="root"),
     path("auth/token/", TokenObtainView.as_view(), name="token"),
     path("auth/logout/", LogoutView.as_view(), name="logout"),
     # Signed-in users only (SPECTACULAR_SETTINGS["SERVE_PERMISSIONS"]); the pages send others to log in.

@@ -13,6 +13,7 @@ from collections.abc import Callable
 
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext_lazy, pgettext
 
 from tenancy.context import crossing_tenants, tenant_scope
 from tenancy.models import Tenant
@@ -38,6 +39,47 @@ def _import_jobs(day: datetime.date) -> dict:
     from facts.services import import_jobs_expire
 
     return {"expired": import_jobs_expire()}
+
+
+# What each step's summary says, in words (the job-run page): the step's name, then its figures.
+# A step added later adds its words here; a figure without words shows its key.
+STEP_LABELS = {
+    "scores": gettext_lazy("Scores"),
+    "accruals": gettext_lazy("Rebate accruals"),
+    "import_jobs": gettext_lazy("Stuck imports"),
+}
+RESULT_LABELS = {
+    ("scores", "partners"): gettext_lazy("partners scored"),
+    ("scores", "recommendations"): gettext_lazy("tier recommendations"),
+    ("scores", "applied"): gettext_lazy("applied on their own"),
+    ("accruals", "accruals"): gettext_lazy("accruals"),
+    ("accruals", "programs"): gettext_lazy("programs"),
+    ("accruals", "removed"): gettext_lazy("removed"),
+    ("import_jobs", "expired"): gettext_lazy("ended as failed"),
+}
+
+
+TRIGGERS = {
+    "schedule": gettext_lazy("Schedule"),
+    "command": gettext_lazy("Command"),
+    "demo": gettext_lazy("Demo data"),
+    "manual": gettext_lazy("Run by hand"),
+}
+
+
+def summary_in_words(summary: dict) -> list[str]:
+    """``["Scores: 68 partners scored, 26 tier recommendations, 0 applied on their own", …]``."""
+    lines = []
+    for step, figures in (summary or {}).items():
+        label = STEP_LABELS.get(step, step)
+        if isinstance(figures, dict):
+            known = [key for (label_step, key) in RESULT_LABELS if label_step == step and key in figures]
+            keys = known + sorted(key for key in figures if key not in known)  # jsonb keeps keys sorted
+            parts = [f"{figures[key]} {RESULT_LABELS.get((step, key), key)}" for key in keys]
+            lines.append(f"{label}: {pgettext('list separator', ', ').join(parts)}")
+        else:
+            lines.append(f"{label}: {figures}")
+    return lines
 
 
 # (name, step). Later features (risk alerts) add their steps here.

@@ -112,6 +112,19 @@ class JobRun(TenantOwned):
         indexes = [models.Index(fields=["tenant", "kind", "day"], name="jobrun_tenant_kind_day")]
 
     @property
+    def trigger_label(self) -> str:
+        from .jobs import TRIGGERS
+
+        return str(TRIGGERS.get(self.triggered_by, self.triggered_by))
+
+    @property
+    def summary_words(self) -> list[str]:
+        """What the run did, in the reader's language (``scoring.jobs.summary_in_words``)."""
+        from .jobs import summary_in_words
+
+        return summary_in_words(self.summary)
+
+    @property
     def duration_seconds(self) -> float | None:
         if self.finished_at is None:
             return None

@@ -107,9 +107,7 @@ class PartnerScoreView(TenantPageMixin, DetailView):
             next_tier = Tier.objects.filter(rank__lt=partner.tier.rank).order_by("-rank").first()
             rank, scored = rank_of(partner.pk, score.day)
             context.update(
-                rows=component_rows(
-                    score, currency=self.tenant.currency, for_partner=self.membership.is_partner_side
-                ),
+                rows=component_rows(score, currency=self.tenant.currency, for_partner=self.membership.is_partner_side),
                 next_step=path_to_next_tier(score, next_tier),
                 keep_step=path_to_next_tier(score, partner.tier) if score.score < partner.tier.min_score else None,
                 rank=rank,

@@ -99,3 +99,14 @@ def test_the_docs_page_loads_its_assets_from_our_own_static_files_not_a_cdn(worl
     for cdn in ("cdn.jsdelivr.net", "unpkg.com", "cdnjs.cloudflare.com"):
         assert cdn not in html
     assert finders.find("drf_spectacular_sidecar/swagger-ui-dist/swagger-ui-bundle.js") is not None
+
+
+def test_the_api_root_says_where_everything_is_and_lists_the_users_tenants(world, api):
+    anonymous = api().get("/api/v1/")
+    assert anonymous.status_code == 200
+    body = anonymous.json()
+    assert body["schema"].endswith("/api/v1/schema/") and body["token"].endswith("/api/v1/auth/token/")
+    assert body["tenants"] == []
+    signed_in = api(world["acme"].member("viewer")).get("/api/v1/").json()
+    assert [(tenant["slug"], tenant["role"]) for tenant in signed_in["tenants"]] == [("acme", "viewer")]
+    assert signed_in["tenants"][0]["partners"].endswith("/api/v1/t/acme/partners/")

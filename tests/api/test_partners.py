@@ -384,3 +384,15 @@ def test_a_change_back_dated_before_the_first_one_becomes_the_start_of_the_next(
     assert tier_in_effect(acme.own, datetime.date(2024, 12, 31)).code == "ordinary"
     assert tier_in_effect(acme.own, datetime.date(2025, 3, 1)).code == "strategic"
     assert tier_in_effect(acme.own, datetime.date(2025, 7, 1)).code == "core"
+
+
+def test_the_audit_trail_shows_labels_not_codes_and_names_the_system_when_no_one_acted(world, api, client):
+    own = world["acme"].own
+    api(world["acme"].member("admin")).patch(
+        tenant_api("acme", f"partners/{own.pk}/"), {"status": "suspended", "reason": "逾期"}, format="json"
+    )
+    client.force_login(world["acme"].member("admin").user)
+    page = client.get(f"/t/acme/partners/{own.pk}/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    audit = page.split("Audit trail", 1)[1]
+    assert "Active</span> → Suspended" in audit and "active</span>" not in audit
+    assert "the system" in audit  # the shared world was built by services with no signed-in user

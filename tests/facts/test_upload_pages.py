@@ -146,3 +146,16 @@ def test_templates_download_with_the_headers_in_the_users_language(acme):
     assert response.content.decode("utf-8-sig").splitlines()[0] == "External id,Partner code,Date,Amount,Invoice number"
     workbook = load_workbook(io.BytesIO(client.get("/t/acme/data/payments/template/").content))
     assert next(workbook.active.iter_rows(values_only=True))[0]
+
+
+def test_a_template_carries_one_example_row_and_uploaded_unchanged_it_writes_nothing(acme):
+    client = logged_in(acme.member("finance"))
+    for kind in ("sales", "invoices", "payments", "writeoffs"):
+        lines = client.get(f"/t/acme/data/{kind}/template/?format=csv").content.decode("utf-8-sig").splitlines()
+        assert len(lines) == 2 and "EXAMPLE" in lines[1]
+    template = client.get("/t/acme/data/sales/template/?format=csv", HTTP_ACCEPT_LANGUAGE="en").content
+    upload(client, "sales", "sales-template.csv", template)
+    job = ImportJob.objects.get(original_filename="sales-template.csv")
+    assert job.status == ImportJob.Status.FAILED
+    assert "EXAMPLE" in job.errors[0]["message"]
+    assert not Sale.objects.exists()

@@ -288,3 +288,12 @@ def test_a_partners_score_page_never_shows_another_partners_sales(acme, client):
     # while the vendor sees the comparison in full, with the currency
     client.force_login(acme.member("channel_manager").user)
     assert "¥28,632,033.75" in client.get(page, HTTP_ACCEPT_LANGUAGE="en").content.decode()
+
+
+def test_the_job_runs_page_says_what_each_run_did_in_the_readers_language(acme, client):
+    jobs.nightly_run(tenant=acme.tenant, day=DAY, triggered_by="manual")
+    client.force_login(acme.member("admin").user)
+    chinese = client.get("/t/acme/jobs/", HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
+    english = client.get("/t/acme/jobs/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "Scores: 2 partners scored" in english and "Run by hand" in english
+    assert "partners scored" not in chinese and "recommendations" not in chinese and "manual" not in chinese
