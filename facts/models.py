@@ -135,6 +135,8 @@ class ImportJob(TenantOwned):
     updated_count = models.PositiveIntegerField(default=0)
     unchanged_count = models.PositiveIntegerField(default=0)
     errors = models.JSONField(default=list, blank=True)
+    # field → the column's header as the file wrote it, so errors name columns the user's way
+    headers = models.JSONField(default=dict, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
@@ -159,6 +161,20 @@ class ImportJob(TenantOwned):
             if live is not None:
                 self.processed_rows, self.total_rows = live.done, live.total
         return self
+
+    @property
+    def errors_with_columns(self) -> list[dict]:
+        """Each error with the column it is about, named as in the file (else the column's label)."""
+        from .imports.columns import COLUMNS
+
+        labels = {column.name: str(column.label) for column in COLUMNS.get(self.kind, ())}
+        return [
+            {
+                **error,
+                "column": self.headers.get(error.get("field"), labels.get(error.get("field"), error.get("field"))),
+            }
+            for error in self.errors
+        ]
 
     @property
     def progress_percent(self) -> int:

@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 
 from common.errors import ApplicationError
 from common.progress import progress_clear, progress_publish
+from common.tasks import enqueue
 from tenancy.context import require_tenant, tenant_scope
 
 from .imports.columns import KINDS
@@ -131,7 +132,7 @@ def _queue(task, tenant_id: int, job_id: int) -> None:
     from tenancy.models import Tenant
 
     try:
-        task.delay(tenant_id, job_id)
+        enqueue(task, tenant_id, job_id)
     except Exception:
         logger.exception("Import job %s could not be queued", job_id)
         # This runs after the commit, where the request's tenant scope has ended: a scope of its own.
@@ -167,13 +168,14 @@ def import_job_run(*, job: ImportJob) -> ImportJob:
             status=ImportJob.Status.RUNNING, processed_rows=0, updated_at=Now()
         )
     if claimed:
+        headers: dict[str, str] = {}  # the file's own column names, kept even when the import is undone
         try:
             with tenant_scope(tenant):
-                _import_stored_file(job)
+                _import_stored_file(job, headers)
         except FileRejected as error:
-            _fail(job, [error.as_dict()])
+            _fail(job, [error.as_dict()], headers)
         except BatchRejected as error:
-            _fail(job, error.extra["errors"])
+            _fail(job, error.extra["errors"], headers)
         except _JobNoLongerRunning:
             logger.warning("Import job %s was failed while it ran; its rows were not written", job.pk)
             message = _("The import was stopped before it finished; nothing was written.")
@@ -189,9 +191,13 @@ def import_job_run(*, job: ImportJob) -> ImportJob:
     return job
 
 
-def _import_stored_file(job: ImportJob) -> None:
+def _import_stored_file(job: ImportJob, headers: dict[str, str]) -> None:
     with job.file.open("rb") as handle:
-        rows = list(read_upload(job.kind, job.original_filename, handle, max_rows=settings.FACTS_MAX_UPLOAD_ROWS))
+        rows = list(
+            read_upload(
+                job.kind, job.original_filename, handle, max_rows=settings.FACTS_MAX_UPLOAD_ROWS, headers=headers
+            )
+        )
     # Also takes the job's row lock for the whole import: import_jobs_expire skips a job being imported.
     ImportJob.objects.filter(pk=job.pk).update(total_rows=len(rows), updated_at=Now())
 
@@ -209,6 +215,7 @@ def _import_stored_file(job: ImportJob) -> None:
         updated_count=written.updated,
         unchanged_count=written.unchanged,
         processed_rows=len(rows),
+        headers=headers,
         finished_at=timezone.now(),
         updated_at=Now(),
     )
@@ -216,10 +223,15 @@ def _import_stored_file(job: ImportJob) -> None:
         raise _JobNoLongerRunning
 
 
-def _fail(job: ImportJob, errors: list[dict]) -> None:
+def _fail(job: ImportJob, errors: list[dict], headers: dict | None = None) -> None:
+    """End the job failed; ``headers`` (the file's own column names) let its errors name columns the user's way."""
     with tenant_scope(job.tenant):
         ImportJob.objects.filter(pk=job.pk, status=ImportJob.Status.RUNNING).update(
-            status=ImportJob.Status.FAILED, errors=errors, finished_at=timezone.now(), updated_at=Now()
+            status=ImportJob.Status.FAILED,
+            errors=errors,
+            headers=headers or {},
+            finished_at=timezone.now(),
+            updated_at=Now(),
         )
 
 

@@ -310,7 +310,11 @@ class ImportJobView(TenantPageMixin, DetailView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        context["kind_label"] = kind_label(self.object.kind) if self.object.kind in KIND_MODELS else self.object.kind
+        kind = self.object.kind
+        context["kind_label"] = kind_label(kind) if kind in KIND_MODELS else kind
+        if kind in KIND_MODELS:
+            context["upload_url"] = reverse(f"facts:upload-{kind}", kwargs={"tenant_slug": self.tenant.slug})
+            context["list_url"] = reverse(f"facts:{kind}", kwargs={"tenant_slug": self.tenant.slug})
         return context
 
 

@@ -45,6 +45,7 @@ def pytest_configure(config):
     # marked celery_worker start a real worker and switch this off themselves.
     settings.CELERY_TASK_ALWAYS_EAGER = True
     settings.CELERY_TASK_EAGER_PROPAGATES = True
+    settings.TASKS_IN_THREADS = False  # inline, so a test sees a task's outcome at once
     # The test client speaks plain HTTP.
     settings.SECURE_SSL_REDIRECT = False
     settings.STORAGES = {

@@ -213,7 +213,7 @@ FACTS_MAX_UPLOAD_BYTES = env.int("FACTS_MAX_UPLOAD_BYTES", default=200 * 1024 * 
 # An upload whose real size (a CSV's bytes, an XLSX's unpacked bytes, never what the workbook says of
 # itself) passes this imports as a background task with a progress bar: about 10,000 CSV rows or 3,000
 # XLSX rows, well under a second of work, which is all a web request should parse.
-FACTS_SYNC_IMPORT_BYTES = env.int("FACTS_SYNC_IMPORT_BYTES", default=1024 * 1024)
+FACTS_SYNC_IMPORT_BYTES = env.int("FACTS_SYNC_IMPORT_BYTES", default=64 * 1024)  # about 1,000 rows of a CSV
 # An XLSX is a zip of XML: checked before it is opened. A sheet row takes 300-400 bytes of XML, so a
 # million rows (FACTS_MAX_UPLOAD_ROWS) unpack to about 370 MB. Real sheets compress 5-20 times (15 for
 # a sheet of identical rows); an XML bomb far more (390 KB that unpack to 102 MB: 260 times).

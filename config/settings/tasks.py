@@ -1,6 +1,6 @@
 from celery.schedules import crontab
 
-from config.env import env
+from config.env import env, env_bool
 
 REDIS_URL = env.str("REDIS_URL", default="")
 
@@ -14,6 +14,9 @@ else:
     CELERY_RESULT_BACKEND = "cache+memory://"
     CELERY_TASK_ALWAYS_EAGER = True
     CELERY_TASK_EAGER_PROPAGATES = True
+# Without a broker, long tasks (imports, settlement runs, exports) run in a background thread of the
+# web process, so their progress pages show them moving (common/tasks.py); the tests run them inline.
+TASKS_IN_THREADS = env_bool("TASKS_IN_THREADS", default=not REDIS_URL)
 
 CELERY_TASK_ACKS_LATE = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1

@@ -24,6 +24,7 @@ from typing import IO, Any
 from django.conf import settings
 from django.utils.formats import number_format
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 from .columns import COLUMNS, header_map
 
@@ -69,36 +70,44 @@ def _count(value: int) -> str:
 # --- rows ----------------------------------------------------------------------------------------
 
 
-def _map_header(kind: str, header: list[Any]) -> list[str | None]:
+def _map_header(kind: str, header: list[Any], headers: dict | None = None) -> list[str | None]:
+    """Each header cell's field (or None); ``headers`` is filled with field → the header as the file wrote it."""
     known = header_map(kind)
     fields = [known.get(str(cell or "").strip().lower()) for cell in header]
-    required = [column.name for column in COLUMNS[kind] if column.required]
-    missing = [name for name in required if name not in fields]
+    if headers is not None:
+        for field, cell in zip(fields, header, strict=False):
+            if field is not None:
+                headers.setdefault(field, str(cell).strip())
+    missing = [column for column in COLUMNS[kind] if column.required and column.name not in fields]
     if missing:
         raise FileRejected(
             _("The header row lacks the column(s): %(columns)s. Download the template to see them.")
-            % {"columns": ", ".join(missing)},
+            % {"columns": pgettext("list separator", ", ").join(str(column.label) for column in missing)},
             row=1,
         )
     return fields
 
 
-def _rows(kind: str, records: Generator[list[Any]], *, max_rows: int) -> Iterator[tuple[int, dict]]:
+def _rows(
+    kind: str, records: Generator[list[Any]], *, max_rows: int, headers: dict | None = None
+) -> Iterator[tuple[int, dict]]:
     """Records (the header first) → ``(line, {field: cell})``; stops once past ``max_rows``.
 
     Every line after the header counts, blank or not: the limit bounds the reading, whatever
     the file holds.
     """
     with contextlib.closing(records):  # the reader lets go of the file as soon as this stops
-        yield from _mapped(kind, records, max_rows=max_rows)
+        yield from _mapped(kind, records, max_rows=max_rows, headers=headers)
 
 
-def _mapped(kind: str, records: Iterator[list[Any]], *, max_rows: int) -> Iterator[tuple[int, dict]]:
+def _mapped(
+    kind: str, records: Iterator[list[Any]], *, max_rows: int, headers: dict | None = None
+) -> Iterator[tuple[int, dict]]:
     try:
         header = next(records)
     except StopIteration:
         raise FileRejected(_("The file is empty."), row=1) from None
-    fields = _map_header(kind, header)
+    fields = _map_header(kind, header, headers)
     for line, record in enumerate(records, start=2):
         if line - 1 > max_rows:
             raise FileRejected(
@@ -205,9 +214,9 @@ def _csv_records(handle: IO[bytes], encoding: str) -> Iterator[list[str]]:
             text.detach()  # the caller owns the file; closing the wrapper would close it
 
 
-def read_csv(kind: str, handle: IO[bytes], *, max_rows: int) -> Iterator[tuple[int, dict]]:
+def read_csv(kind: str, handle: IO[bytes], *, max_rows: int, headers: dict | None = None) -> Iterator[tuple[int, dict]]:
     encoding = _csv_encoding(handle)
-    return _rows(kind, _csv_records(handle, encoding), max_rows=max_rows)
+    return _rows(kind, _csv_records(handle, encoding), max_rows=max_rows, headers=headers)
 
 
 # --- XLSX ----------------------------------------------------------------------------------------
@@ -325,7 +334,9 @@ def _xlsx_records(workbook) -> Iterator[list[Any]]:
         workbook.close()
 
 
-def read_xlsx(kind: str, handle: IO[bytes], *, max_rows: int) -> Iterator[tuple[int, dict]]:
+def read_xlsx(
+    kind: str, handle: IO[bytes], *, max_rows: int, headers: dict | None = None
+) -> Iterator[tuple[int, dict]]:
     from openpyxl import load_workbook
 
     inspect_xlsx(handle)
@@ -335,7 +346,7 @@ def read_xlsx(kind: str, handle: IO[bytes], *, max_rows: int) -> Iterator[tuple[
     except Exception as error:  # openpyxl raises many kinds for a file that is not a workbook
         logger.info("Unreadable workbook: %r", error)
         raise _not_a_workbook() from error
-    return _rows(kind, _xlsx_records(workbook), max_rows=max_rows)
+    return _rows(kind, _xlsx_records(workbook), max_rows=max_rows, headers=headers)
 
 
 # --- either --------------------------------------------------------------------------------------
@@ -345,13 +356,19 @@ def is_xlsx(filename: str) -> bool:
     return filename.lower().endswith(".xlsx")
 
 
-def read_upload(kind: str, filename: str, handle: IO[bytes], *, max_rows: int) -> Iterator[tuple[int, dict]]:
-    """The rows of an uploaded file, read lazily from ``handle`` (which the caller keeps open)."""
+def read_upload(
+    kind: str, filename: str, handle: IO[bytes], *, max_rows: int, headers: dict | None = None
+) -> Iterator[tuple[int, dict]]:
+    """The rows of an uploaded file, read lazily from ``handle`` (which the caller keeps open).
+
+    ``headers``, when given, is filled with field → the column's header as the file wrote it (``日期``
+    for ``date``), so errors can name the column the way the user did.
+    """
     lowered = filename.lower()
     if lowered.endswith(".csv"):
-        return read_csv(kind, handle, max_rows=max_rows)
+        return read_csv(kind, handle, max_rows=max_rows, headers=headers)
     if is_xlsx(lowered):
-        return read_xlsx(kind, handle, max_rows=max_rows)
+        return read_xlsx(kind, handle, max_rows=max_rows, headers=headers)
     raise FileRejected(_("Upload a .csv or .xlsx file."))
 
 

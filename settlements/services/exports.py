@@ -27,6 +27,7 @@ from django.utils.translation import gettext as _
 
 from common.periods import Period
 from common.progress import progress_clear, progress_publish
+from common.tasks import enqueue
 from tenancy.context import require_tenant, tenant_scope
 
 from ..models import ExportJob, Statement, StatementLine
@@ -85,7 +86,7 @@ def _queue(task, tenant_id: int, job_id: int) -> None:
     from tenancy.models import Tenant
 
     try:
-        task.delay(tenant_id, job_id)
+        enqueue(task, tenant_id, job_id)
     except Exception:
         logger.exception("Export job %s could not be queued", job_id)
         # This runs after the commit, where the request's tenant scope has ended: a scope of its own.

@@ -27,6 +27,7 @@ from django.utils.translation import gettext as _
 from common.errors import Conflict
 from common.periods import Period
 from common.progress import progress_clear, progress_publish
+from common.tasks import enqueue
 from incentives.engine import ComputedLine, period_lines
 from incentives.explain import Explainer
 from tenancy.context import require_tenant, tenant_scope
@@ -71,7 +72,7 @@ def settlement_run_start(*, period: str, actor, queue: bool = True) -> Settlemen
         ) from None
     if queue:
         tenant_id, run_id = run.tenant_id, run.pk
-        transaction.on_commit(lambda: run_settlement.delay(tenant_id, run_id))
+        transaction.on_commit(lambda: enqueue(run_settlement, tenant_id, run_id))
     return run
 
 

@@ -215,7 +215,8 @@ def test_a_workbook_of_rows_as_wide_as_excel_allows_is_read_within_bounds(acme, 
 # --- CSV -----------------------------------------------------------------------------------------
 
 
-def test_a_csv_with_a_200000_character_cell_is_refused_with_its_row(acme):
+def test_a_csv_with_a_200000_character_cell_is_refused_with_its_row(acme, settings):
+    settings.FACTS_SYNC_IMPORT_BYTES = 10 * 1024 * 1024  # read in the request, to see the outcome here
     text = CSV_HEADER + "S-1,ACME-OWN,2026-03-01,甲,,1.00,\n" + f"S-2,ACME-OWN,2026-03-01,{'x' * 200_000},,1.00,\n"
     response = upload(acme.member("finance"), "long.csv", text.encode())
     assert response.status_code == 200
@@ -242,6 +243,7 @@ def test_a_line_of_a_million_commas_is_refused_without_making_a_million_cells(ac
 def test_reading_stops_as_soon_as_the_row_limit_is_passed(acme, settings):
     # given: three rows allowed; the fifth line would be an error of its own if it were read
     settings.FACTS_MAX_UPLOAD_ROWS = 3
+    settings.FACTS_SYNC_IMPORT_BYTES = 10 * 1024 * 1024  # read in the request, to see the outcome here
     rows = "".join(f"S-{n},ACME-OWN,2026-03-01,客户,,1.00,\n" for n in range(4))
     text = CSV_HEADER + rows + f"S-9,ACME-OWN,2026-03-01,{'x' * 200_000},,1.00,\n"
     # when

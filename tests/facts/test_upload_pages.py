@@ -79,7 +79,7 @@ def test_a_file_missing_a_required_column_is_refused_with_the_column_named(acme)
     upload(logged_in(acme.member("finance")), "sales", "x.csv", b"external_id,partner\nS-1,ACME-OWN\n")
     job = ImportJob.objects.get()
     assert job.status == ImportJob.Status.FAILED
-    assert "date" in job.errors[0]["message"] and "amount" in job.errors[0]["message"]
+    assert "Date" in job.errors[0]["message"] and "Amount" in job.errors[0]["message"]  # labels, not field names
 
 
 def test_a_file_of_another_type_or_too_large_is_refused(acme, settings):
@@ -103,8 +103,8 @@ def test_a_large_file_imports_as_a_task_and_shows_its_progress(acme, settings, d
     assert response.status_code == 302
     assert job.status == ImportJob.Status.SUCCEEDED  # tasks run in-process without a broker
     assert (job.created_count, job.total_rows) == (5, 5)
-    progress = client.get(f"/t/acme/data/imports/{job.pk}/", HTTP_HX_REQUEST="true")
-    assert b'value="100"' in progress.content
+    progress = client.get(f"/t/acme/data/imports/{job.pk}/", HTTP_HX_REQUEST="true", HTTP_ACCEPT_LANGUAGE="en")
+    assert b"5 new rows, 0 updated." in progress.content and b"Upload another file" in progress.content
     assert Sale.objects.count() == 5
 
 
@@ -159,3 +159,14 @@ def test_a_template_carries_one_example_row_and_uploaded_unchanged_it_writes_not
     assert job.status == ImportJob.Status.FAILED
     assert "EXAMPLE" in job.errors[0]["message"]
     assert not Sale.objects.exists()
+
+
+def test_a_rejected_file_names_the_columns_as_the_file_wrote_them_and_offers_to_upload_again(acme):
+    client = logged_in(acme.member("finance"))
+    bad = CHINESE_HEADER + "B-1,ACME-OWN,2026-02-30,客户,服务器,12.00,\n"  # there is no 30 February
+    upload(client, "sales", "bad.csv", bad.encode())
+    job = ImportJob.objects.get(original_filename="bad.csv")
+    page = client.get(f"/t/acme/data/imports/{job.pk}/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "<td>日期</td>" in page  # the user's own header, not the field name "date"
+    assert "The file was rejected: 1 problem." in page and "rows checked" not in page
+    assert "/t/acme/data/sales/upload/" in page and "Upload again" in page
