@@ -337,3 +337,28 @@ def record_history(context: DemoTenant) -> None:
     for plan in context.plans:
         if len(plan.tier_path) > 1 or len(plan.status_path) > 1:
             add_history(context, plan, tiers)
+
+
+TIER_BENEFITS = {
+    "zh-hans": {
+        "core": "季度返利最高 3%，另享云与软件增量激励；利润分成 8%；市场活动经费优先审批；"
+        "专属渠道经理，每季度业务复盘；新品优先供货。",
+        "strategic": "季度返利最高 3%，另享云与软件增量激励；利润分成 5%；可申请市场活动经费；每半年业务复盘。",
+        "ordinary": "季度销售返利（1%–3% 阶梯）；线上培训与认证；标准账期 30 天。",
+    },
+    "en": {
+        "core": "Quarterly rebate up to 3% plus the cloud and software accelerator; 8% profit share; market "
+        "development funds approved first; a dedicated channel manager and a quarterly business review; first "
+        "allocation of new products.",
+        "strategic": "Quarterly rebate up to 3% plus the cloud and software accelerator; 5% profit share; market "
+        "development funds on request; a business review every six months.",
+        "ordinary": "Quarterly sales rebate (1%–3% by bracket); online training and certification; standard 30-day "
+        "terms.",
+    },
+}
+
+
+def describe_tier_benefits(context: DemoTenant) -> None:
+    """What each tier brings, as a vendor writes it (the portal shows the partner's own and the next one's)."""
+    for code, benefits in TIER_BENEFITS[context.language].items():
+        Tier.objects.filter(code=code).update(benefits=benefits)

@@ -53,6 +53,7 @@ Step = Callable[[DemoTenant], None]
 # In order; a later step may use what an earlier one made. Facts, programs and settlements go last.
 STEPS: tuple[Step, ...] = (
     people.add_vendor_members,
+    partners.describe_tier_benefits,
     partners.plan_partners,
     partners.create_partners,
     partners.add_contacts,

@@ -26,6 +26,7 @@ from .access import memberships_of, restrict_to_visible_partners, visible_partne
 from .forms import MemberForm
 from .models import Invitation, Membership
 from .pages import TenantPageMixin, apply_errors_to_form
+from .portal import portal_summary
 from .roles import Capability
 
 
@@ -97,7 +98,14 @@ class TenantHomeView(TenantPageMixin, TemplateView):
         better = [tier for tier in tiers if tier.rank < partner.tier.rank]
         today, currency = tenant_today(self.tenant), self.tenant.currency
         accruals = [accrual_words(accrual, currency=currency, today=today) for accrual in latest_accruals(partner.pk)]
-        return {"partner": partner, "tiers": tiers, "next_tier": better[-1] if better else None, "accruals": accruals}
+        next_tier = better[-1] if better else None
+        return {
+            "partner": partner,
+            "tiers": tiers,
+            "next_tier": next_tier,
+            "accruals": accruals,
+            "summary": portal_summary(partner, today=today, next_tier=next_tier),
+        }
 
     def dashboard_context(self) -> dict:
         """Counts of the partners the member sees, by status and by tier."""

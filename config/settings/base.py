@@ -29,6 +29,7 @@ INSTALLED_APPS = [
     "pgtrigger",
     "pghistory",
     "axes",
+    "common",  # shared helpers; its template tags (money) are every page's
     "accounts",
     "tenancy",
     "partners",

@@ -6,24 +6,9 @@ from decimal import Decimal
 
 from django import template
 
-from common.money import format_money
-from incentives.explain import percent
+from common.templatetags import qudao
 
 register = template.Library()
-
-
-@register.filter
-def money(amount: Decimal | None, currency: str = "CNY") -> str:
-    """``{{ amount|money:tenant.currency }}`` → ``¥12,400.00`` (None: an em dash)."""
-    return format_money(amount, currency or "CNY")
-
-
-@register.filter
-def rate(value: Decimal | str | None) -> str:
-    """``2.5000`` → ``2.5%`` (None: an em dash)."""
-    if value is None or value == "":
-        return "—"
-    return percent(value)
 
 
 @register.filter
@@ -32,3 +17,9 @@ def sign(amount: Decimal | None) -> str:
     if not amount:
         return "same"
     return "more" if amount > 0 else "less"
+
+
+# The shared ways of writing money, rates and periods (common/templatetags/qudao.py), under this library too.
+register.filter("money", qudao.money)
+register.filter("rate", qudao.rate)
+register.filter("period_label", qudao.period_label)

@@ -500,3 +500,30 @@ def test_the_language_switch_sets_the_language(acme, page_client):
     client = page_client(acme.member("viewer"))
     response = client.post("/i18n/setlang/", {"language": "en", "next": "/t/acme/partners/"}, follow=True)
     assert "Channel manager" in response.text
+
+
+def test_the_portal_home_sums_up_the_partners_own_score_targets_statement_and_debts(world, page_client):
+    import datetime
+    from decimal import Decimal
+
+    from common.dates import tenant_today
+    from scoring import jobs
+    from settlements.models import Statement
+    from targets.services import target_create
+    from tenancy.context import tenant_scope
+    from tests.facts.helpers import invoice, load
+
+    acme = world["acme"]
+    today = tenant_today(acme.tenant)
+    with tenant_scope(acme.tenant):
+        load("invoices", invoice(acme.own, "P-1", (today - datetime.timedelta(days=60)).isoformat(),
+                                 (today - datetime.timedelta(days=30)).isoformat(), "4321.00"))  # fmt: skip
+        load("sales", {"partner": "ACME-OTHER", "date": today.isoformat(), "customer": "x", "amount": "99999.99"})
+        target_create(partner=acme.own, metric="sales", period=str(today.year), value=Decimal("1000"))
+        Statement.objects.create(partner=acme.own, period="2026-Q1", starts_on=datetime.date(2026, 1, 1),
+                                 ends_on=datetime.date(2026, 3, 31), currency="CNY", total=Decimal("18000"))  # fmt: skip
+    jobs.nightly_run(tenant=acme.tenant, day=today - datetime.timedelta(days=1))
+    page = page_client(acme.member("partner_user"), "en").get("/t/acme/").content.decode()
+    assert "Our score" in page and "Targets now" in page and "0 of 1 target met" in page
+    assert "¥18,000.00" in page and "¥4,321.00" in page and "¥4,321.00 overdue" in page
+    assert "99,999.99" not in page  # another partner's figures never

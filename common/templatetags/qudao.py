@@ -1,0 +1,49 @@
+"""Every page's way of writing figures and codes (issue 12): ``{% load qudao %}``.
+
+- ``{{ amount|money:tenant.currency }}`` → ``¥12,798,056.70`` (None: an em dash);
+- ``{{ line.rate_percent|rate }}`` → ``2.5%``;
+- ``{{ "2026-Q1"|period_label }}`` → ``Q1 2026`` / ``2026 年第 1 季度``;
+- ``{{ code|label:"partner_status" }}`` → ``Prospect`` / ``潜在伙伴``.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from django import template
+
+from common import labels
+from common.money import format_money
+from common.periods import Period
+
+register = template.Library()
+
+
+@register.filter
+def money(amount, currency: str = "CNY") -> str:
+    try:
+        return format_money(amount, currency or "CNY")
+    except (TypeError, ValueError, ArithmeticError):
+        return "—"
+
+
+@register.filter
+def rate(value: Decimal | str | None) -> str:
+    from incentives.explain import percent
+
+    if value is None or value == "":
+        return "—"
+    return percent(value)
+
+
+@register.filter
+def period_label(text: str) -> str:
+    try:
+        return Period.parse(text, within_limits=False).label
+    except ValueError:
+        return text
+
+
+@register.filter
+def label(code, kind: str) -> str:
+    return labels.label(code, kind)
