@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import django_filters
 from django import forms as django_forms
+from django.db.models import Q
 
 from . import forms
 
@@ -38,3 +39,30 @@ class PeriodFilter(django_filters.CharFilter):
     """A period (``2026-03``, ``2026-Q1``, ``2026``), compared as its canonical text."""
 
     field_class = forms.PeriodField
+
+
+class MatchFilter(django_filters.CharFilter):
+    """Text that matches what people type: case-insensitive, any part of it (``hx-0002`` finds ``HX-0002``)."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("lookup_expr", "icontains")
+        super().__init__(*args, **kwargs)
+
+
+class PartnerMatchFilter(django_filters.CharFilter):
+    """A partner by any part of its code or name, in either case (``恒通``, ``hx-00``, ``HX-0002``).
+
+    ``path`` leads from the filtered row to its partner (``partner`` for facts, ``""`` for partners).
+    """
+
+    def __init__(self, *args, path: str = "partner", **kwargs):
+        self.path = f"{path}__" if path else ""
+        super().__init__(*args, **kwargs)
+
+    def filter(self, queryset, value):
+        if value in (None, ""):
+            return queryset
+        value = value.strip()
+        return queryset.filter(
+            Q(**{f"{self.path}code__icontains": value}) | Q(**{f"{self.path}name__icontains": value})
+        )

@@ -3,21 +3,21 @@
 import django_filters
 from django.utils.translation import gettext_lazy as _
 
-from common.filters import FilterSet
+from common.filters import FilterSet, MatchFilter, PartnerMatchFilter
 
 from .models import Invoice, Payment, Sale, WriteOff
 
 
 class FactFilter(FilterSet):
-    partner = django_filters.CharFilter(field_name="partner__code", label=_("Partner code"))
-    external_id = django_filters.CharFilter(field_name="external_id", label=_("External id"))
+    partner = PartnerMatchFilter(label=_("Partner (code or name)"))
+    external_id = MatchFilter(field_name="external_id", label=_("External id"))
     date_from = django_filters.DateFilter(field_name="date", lookup_expr="gte", label=_("From"))
     date_to = django_filters.DateFilter(field_name="date", lookup_expr="lte", label=_("To"))
 
 
 class SaleFilter(FactFilter):
-    customer = django_filters.CharFilter(field_name="customer", lookup_expr="icontains", label=_("Customer"))
-    product_category = django_filters.CharFilter(field_name="product_category", label=_("Product category"))
+    customer = MatchFilter(field_name="customer", label=_("Customer"))
+    product_category = MatchFilter(field_name="product_category", label=_("Product category"))
 
     class Meta:
         model = Sale
@@ -27,7 +27,7 @@ class SaleFilter(FactFilter):
 class InvoiceFilter(FactFilter):
     date_from = django_filters.DateFilter(field_name="issue_date", lookup_expr="gte", label=_("Issued from"))
     date_to = django_filters.DateFilter(field_name="issue_date", lookup_expr="lte", label=_("Issued to"))
-    number = django_filters.CharFilter(field_name="number", label=_("Invoice number"))
+    number = MatchFilter(field_name="number", label=_("Invoice number"))
 
     class Meta:
         model = Invoice

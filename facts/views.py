@@ -11,6 +11,7 @@ from django.views.generic import DetailView, FormView, ListView
 
 from common.dates import tenant_today
 from common.errors import ApplicationError
+from common.money import format_money
 from partners.models import Partner
 from tenancy.pages import TenantPageMixin
 from tenancy.roles import Capability, Role
@@ -40,17 +41,29 @@ def kind_label(kind: str) -> str:
 MONEY_COLUMNS = frozenset({"amount", "cost"})
 
 
-def display_cell(field: str, value) -> dict:
-    """A cell as a person reads it: ISO dates, money with two places and thousands, right-aligned."""
+def display_cell(field: str, value, currency: str = "CNY") -> dict:
+    """A cell as a person reads it: ISO dates, money with its currency, grouped, right-aligned."""
     if isinstance(value, datetime.date):
         return {"text": value.isoformat(), "css": "nowrap"}
     if field in MONEY_COLUMNS:
-        return {"text": "" if value is None else f"{value:,.2f}", "css": "num"}
+        if value in (None, ""):
+            return {"text": "", "css": "num"}
+        try:
+            return {"text": format_money(value, currency), "css": "num"}
+        except (ArithmeticError, ValueError, TypeError):  # a stored old value that is not a number
+            return {"text": str(value), "css": "num"}
     return {"text": "" if value is None else value, "css": ""}
 
 
-def _display_row(kind: str, values: list) -> list[dict]:
-    return [display_cell(column.name, value) for column, value in zip(COLUMNS[kind], values, strict=True)]
+def _display_row(kind: str, fact, currency: str) -> list[dict]:
+    """A fact as a list row: the partner by code and name, money with the currency."""
+    cells = []
+    for column, value in zip(COLUMNS[kind], _row_values(kind, fact), strict=True):
+        cell = display_cell(column.name, value, currency)
+        if column.name == "partner":
+            cell = {**cell, "text": f"{fact.partner.code} {fact.partner.name}", "css": "partner-cell"}
+        cells.append(cell)
+    return cells
 
 
 def _row_values(kind: str, fact) -> list:
@@ -114,7 +127,7 @@ class FactListView(TenantPageMixin, ListView):
             rows=[
                 {
                     "url": reverse(f"facts:{self.kind}-detail", args=[self.tenant.slug, fact.pk]),
-                    "cells": _display_row(self.kind, _row_values(self.kind, fact)),
+                    "cells": _display_row(self.kind, fact, self.tenant.currency),
                 }
                 for fact in context["object_list"]
             ],
@@ -168,7 +181,7 @@ class FactDetailView(TenantPageMixin, DetailView):
             kind_label=kind_label(self.kind),
             list_url=reverse(f"facts:{self.kind}", kwargs={"tenant_slug": self.tenant.slug}),
             fields=[
-                {"label": column.label, **display_cell(column.name, value)}
+                {"label": column.label, **display_cell(column.name, value, self.tenant.currency)}
                 for column, value in zip(COLUMNS[self.kind], _row_values(self.kind, fact), strict=True)
             ],
             changes=[
@@ -177,8 +190,8 @@ class FactDetailView(TenantPageMixin, DetailView):
                     "fields": [
                         {
                             "label": labels.get(field.field, field.field),
-                            "old": display_cell(field.field, field.old)["text"],
-                            "new": display_cell(field.field, field.new)["text"],
+                            "old": display_cell(field.field, field.old, self.tenant.currency)["text"],
+                            "new": display_cell(field.field, field.new, self.tenant.currency)["text"],
                         }
                         for field in change.fields
                     ],

@@ -100,7 +100,7 @@ def test_the_row_page_shows_the_fields_and_the_history(acme):
     sale = Sale.objects.get()
     body = page(acme.member("viewer"), f"/t/acme/data/sales/{sale.pk}/").content.decode()
     assert "华东电子" in body and "ACME-OWN" in body
-    assert "Amount: 1,200.00 → 1,350.00" in body
+    assert "Amount: ¥1,200.00 → ¥1,350.00" in body
     assert "finance@acme.test" in body
     assert f"import #{job.pk}" in body
     # finance may open the import the change came from
@@ -122,7 +122,7 @@ def test_a_partner_user_sees_its_own_rows_history_without_vendor_emails(acme):
     response = page(acme.member("partner_user"), f"/t/acme/data/sales/{sale.pk}/")
     body = response.content.decode()
     assert response.status_code == 200
-    assert "Amount: 1,200.00 → 1,350.00" in body
+    assert "Amount: ¥1,200.00 → ¥1,350.00" in body
     assert "the vendor" in body
     assert "finance@acme.test" not in body and "@acme.test" not in body.replace("partner-user@acme.test", "")
     assert f"import #{job.pk}" not in body

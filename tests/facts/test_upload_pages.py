@@ -170,3 +170,25 @@ def test_a_rejected_file_names_the_columns_as_the_file_wrote_them_and_offers_to_
     assert "<td>日期</td>" in page  # the user's own header, not the field name "date"
     assert "The file was rejected: 1 problem." in page and "rows checked" not in page
     assert "/t/acme/data/sales/upload/" in page and "Upload again" in page
+
+
+def test_the_list_filter_matches_what_people_type_and_rows_show_the_partner_name(acme):
+    from tests.facts.helpers import load
+
+    day = {"date": "2026-03-01"}
+    load(
+        "sales",
+        {**day, "partner": "ACME-OWN", "customer": "North Star Ltd", "amount": "1200", "external_id": "ERP-77-001"},
+        {**day, "partner": "ACME-OTHER", "customer": "South Wind", "amount": "800", "external_id": "ERP-88-002"},
+    )
+    client = logged_in(acme.member("finance"))
+    for query, expected in [
+        ("partner=acme-own", "North Star"),  # the code in another case
+        ("partner=Own Partner", "North Star"),  # part of the name
+        ("external_id=77", "North Star"),  # part of an external id
+        ("customer=north", "North Star"),
+    ]:
+        page = client.get(f"/t/acme/data/sales/?{query}", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+        assert expected in page and "South Wind" not in page, query
+    page = client.get("/t/acme/data/sales/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "ACME-OWN Acme Own Partner" in page and "¥1,200.00" in page

@@ -520,8 +520,8 @@ def test_the_portal_home_sums_up_the_partners_own_score_targets_statement_and_de
                                  (today - datetime.timedelta(days=30)).isoformat(), "4321.00"))  # fmt: skip
         load("sales", {"partner": "ACME-OTHER", "date": today.isoformat(), "customer": "x", "amount": "99999.99"})
         target_create(partner=acme.own, metric="sales", period=str(today.year), value=Decimal("1000"))
-        Statement.objects.create(partner=acme.own, period="2026-Q1", starts_on=datetime.date(2026, 1, 1),
-                                 ends_on=datetime.date(2026, 3, 31), currency="CNY", total=Decimal("18000"))  # fmt: skip
+        quarter = {"period": "2026-Q1", "starts_on": datetime.date(2026, 1, 1), "ends_on": datetime.date(2026, 3, 31)}
+        Statement.objects.create(partner=acme.own, currency="CNY", total=Decimal("18000"), **quarter)
     jobs.nightly_run(tenant=acme.tenant, day=today - datetime.timedelta(days=1))
     page = page_client(acme.member("partner_user"), "en").get("/t/acme/").content.decode()
     assert "Our score" in page and "Targets now" in page and "0 of 1 target met" in page
