@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from common.forms import TextField
 
@@ -55,7 +56,7 @@ class WebhookForm(forms.Form):
     events = forms.MultipleChoiceField(
         label=_("Events"), choices=events.subscribable_choices, widget=forms.CheckboxSelectMultiple
     )
-    is_active = forms.BooleanField(label=_("Active"), required=False, initial=True)
+    is_active = forms.BooleanField(label=pgettext_lazy("webhook", "Active"), required=False, initial=True)
 
     def __init__(self, *args, webhook: Webhook | None = None, **kwargs):
         super().__init__(*args, **kwargs)
