@@ -6,6 +6,7 @@ from rest_framework.routers import SimpleRouter
 from accounts.api import LogoutView, TokenObtainView
 from facts.api import InvoiceViewSet, PaymentViewSet, ReceivablesViewSet, SaleViewSet, WriteOffViewSet
 from incentives.api import ProfitShareViewSet, ProgramViewSet
+from notifications.api import NotificationViewSet, WebhookViewSet
 from partners.api import PartnerViewSet, TierViewSet
 from scoring.api import JobRunViewSet, ScoreViewSet, TierRecommendationViewSet
 from settlements.api import SettlementRunViewSet, StatementViewSet
@@ -34,6 +35,8 @@ router.register("settlement-runs", SettlementRunViewSet, basename="settlement-ru
 router.register("statements", StatementViewSet, basename="statement")
 router.register("programs", ProgramViewSet, basename="program")
 router.register("profit-shares", ProfitShareViewSet, basename="profit-share")
+router.register("notifications", NotificationViewSet, basename="notification")
+router.register("webhooks", WebhookViewSet, basename="webhook")
 
 inbox = SimpleRouter()
 inbox.register("invitations", InvitationInboxViewSet, basename="invitation")

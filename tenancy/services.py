@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import dataclasses
-import logging
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.utils import timezone
+from django.urls import reverse
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from common.errors import Conflict, NotFound, PermissionDenied
@@ -19,7 +19,6 @@ from .models import Invitation, Membership, Tenant
 from .roles import PARTNER_ROLES, Role
 
 User = get_user_model()
-logger = logging.getLogger(__name__)
 
 
 @transaction.atomic
@@ -133,25 +132,29 @@ def member_add(
     )
     invitation.full_clean()
     invitation.save()
-    transaction.on_commit(lambda: _send_invitation_mail(actor.tenant.name, email))
+    _announce_invitation(tenant=actor.tenant, email=email)
     return MemberAdded(invitation=invitation)
 
 
-def _send_invitation_mail(tenant_name: str, email: str) -> None:
-    from django.core.mail import send_mail
+def _announce_invitation(*, tenant: Tenant, email: str) -> None:
+    """An e-mail to the invited address, in the tenant's language, sent once the invitation is committed.
 
-    try:
-        send_mail(
-            subject=_("You are invited to %(tenant)s on Qudao") % {"tenant": tenant_name},
-            message=_(
-                "%(tenant)s has invited you to work with them on Qudao. Log in to accept or decline the invitation."
-            )
-            % {"tenant": tenant_name},
-            from_email=None,
-            recipient_list=[email],
+    The invited person is no member yet (no inbox, no choices): the notifications service sends it
+    as an e-mail delivery, logged and retried; a mail server that is down never undoes the
+    invitation, which waits in the app.
+    """
+    from notifications import events
+    from notifications.services import notify_address
+
+    with translation.override(tenant.language):
+        notify_address(
+            event=events.INVITATION.code,
+            email=email,
+            subject=_("You are invited to %(tenant)s on Qudao") % {"tenant": tenant.name},
+            body=_("%(tenant)s has invited you to work with them on Qudao. Log in to accept or decline the invitation.")
+            % {"tenant": tenant.name},
+            url=reverse("home"),
         )
-    except OSError:  # a mail server that is down never undoes the invitation: it waits in the app
-        logger.exception("The invitation mail to %s could not be sent", email)
 
 
 def _pending_invitation_of(*, user: User, invitation_id: int) -> Invitation:

@@ -37,6 +37,7 @@ from accounts.models import User
 from facts.models import ImportJob, Invoice, Payment, Sale, WriteOff
 from incentives import services as incentive_services
 from incentives.models import ProfitShareAgreement, RebateProgram
+from notifications.models import Notification, Webhook
 from partners import services as partner_services
 from partners.models import Contact, Contract, Partner, Tier
 from qudao_api.viewsets import TenantViewSet
@@ -146,21 +147,27 @@ class Subject:
 
 
 OBJECT_FACTORIES: dict[type[Model], Callable] = {}
+# Models whose rows belong to one member (a notification): their factory is also told the acting role.
+MEMBER_OWNED: set[type[Model]] = set()
 
 
-def makes(model: type[Model]):
+def makes(model: type[Model], *, member_owned: bool = False):
     def register(factory):
         OBJECT_FACTORIES[model] = factory
+        if member_owned:
+            MEMBER_OWNED.add(model)
         return factory
 
     return register
 
 
-def object_for(model: type[Model], world, which: str) -> Subject:
+def object_for(model: type[Model], world, which: str, role: str | None = None) -> Subject:
     """An instance of ``model`` for the acting member's own partner, another partner, or another tenant.
 
     Each factory takes the tenant's world, the partner the row belongs to and ``which``, runs in
-    that tenant's scope, and returns the object and the strings that would betray it.
+    that tenant's scope, and returns the object and the strings that would betray it. A factory
+    of a ``member_owned`` model is also given the acting member's ``role``: its "own" row is that
+    member's (in the other tenant, the member of the same role there).
     """
     factory = OBJECT_FACTORIES.get(model)
     if factory is None:
@@ -172,8 +179,9 @@ def object_for(model: type[Model], world, which: str) -> Subject:
     slug = AWAY if which == OTHER_TENANT else HOME
     tenant_world = world[slug]
     partner = tenant_world.other if which == OTHER_PARTNER else tenant_world.own
+    extra = {"role": role} if model in MEMBER_OWNED else {}
     with tenant_scope(tenant_world.tenant):
-        obj, secrets = factory(tenant_world, partner, which)
+        obj, secrets = factory(tenant_world, partner, which, **extra)
     return Subject(obj=obj, tenant_slug=slug, secrets=tuple(secrets))
 
 
@@ -418,6 +426,26 @@ def _agreement(tenant_world, partner, which):
     )  # fmt: skip
 
 
+@makes(Notification, member_owned=True)
+def _notification(tenant_world, partner, which, *, role):
+    """The acting member's own notification (in the other tenant: its member of the same role's)."""
+    subject = f"Notice {which} {tenant_world.tenant.slug}"
+    notification = Notification.objects.create(
+        recipient=tenant_world.member(role), event="announcement", subject=subject, body=f"body of {subject}"
+    )
+    return notification, (subject,) if which == OTHER_TENANT else ()
+
+
+@makes(Webhook)
+def _webhook(tenant_world, partner, which):
+    """The tenant's webhook; its address is one the app refuses to call (no request leaves the test)."""
+    name = "Hook matrix-away" if which == OTHER_TENANT else "Hook matrix-home"
+    webhook = Webhook.objects.filter(name=name).first() or Webhook.objects.create(
+        name=name, url="http://127.0.0.1:9/matrix", secret="matrix-secret-0123456789", events=["announcement"]
+    )
+    return webhook, (name, "matrix-secret-0123456789") if which == OTHER_TENANT else ("matrix-secret-0123456789",)
+
+
 # --- what the SPEC says, by hand ----------------------------------------------------------------
 
 VENDOR_WRITERS = {Role.ADMIN, Role.CHANNEL_MANAGER}
@@ -508,6 +536,27 @@ SPEC_EXPECTATIONS: dict[tuple[str, str], dict[str, str]] = {
     ("incentives:agreement-create", "post"): _only(VENDOR_WRITERS),
     ("incentives:agreement-edit", "post"): _only(VENDOR_WRITERS),
     ("incentives:mine", "get"): EVERYONE,
+    # SPEC §4.11, §6: every member has an inbox and chooses its channels; webhooks are the administrators'.
+    ("api:notification-list", "get"): EVERYONE,
+    ("api:notification-detail", "get"): EVERYONE,
+    ("api:notification-read", "post"): EVERYONE,
+    ("api:notification-read-all", "post"): EVERYONE,
+    ("api:notification-preferences", "get"): EVERYONE,
+    ("api:notification-preferences", "put"): EVERYONE,
+    ("notifications:inbox", "get"): EVERYONE,
+    ("notifications:read", "post"): EVERYONE,
+    ("notifications:read-all", "post"): EVERYONE,
+    ("notifications:preferences", "post"): EVERYONE,
+    **{("api:webhook-list", method): _only({Role.ADMIN}) for method in ("get", "post")},
+    **{("api:webhook-detail", method): _only({Role.ADMIN}) for method in ("get", "patch", "delete")},
+    ("api:webhook-test", "post"): _only({Role.ADMIN}),
+    ("api:webhook-deliveries", "get"): _only({Role.ADMIN}),
+    ("notifications:webhooks", "get"): _only({Role.ADMIN}),
+    ("notifications:webhook", "get"): _only({Role.ADMIN}),
+    ("notifications:webhook-create", "post"): _only({Role.ADMIN}),
+    ("notifications:webhook-edit", "post"): _only({Role.ADMIN}),
+    ("notifications:webhook-delete", "post"): _only({Role.ADMIN}),
+    ("notifications:webhook-test", "post"): _only({Role.ADMIN}),
 }
 
 
@@ -682,7 +731,7 @@ class Case:
 
     def subject(self, which: str) -> Subject:
         if which not in self.subjects:
-            self.subjects[which] = object_for(self.route.model, self.world, which)
+            self.subjects[which] = object_for(self.route.model, self.world, which, role=self.role)
         return self.subjects[which]
 
     def secrets(self) -> list[str]:

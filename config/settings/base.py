@@ -38,6 +38,7 @@ INSTALLED_APPS = [
     "scoring",
     "incentives",
     "settlements",
+    "notifications",
     "qudao_api",
 ]
 
@@ -74,6 +75,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "tenancy.context_processors.tenant",
+                "notifications.context_processors.inbox",
             ],
         },
     },
@@ -139,6 +141,8 @@ _smtp_options = {
     "password": _email.get("EMAIL_HOST_PASSWORD"),
     "use_tls": _email.get("EMAIL_USE_TLS", False),
     "use_ssl": _email.get("EMAIL_USE_SSL", False),
+    # A mail server that does not answer fails the delivery (which retries later), never hangs a worker.
+    "timeout": env.int("EMAIL_TIMEOUT", default=10),
 }
 MAILERS = {
     "default": {
@@ -151,6 +155,19 @@ MAILERS = {
     }
 }
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="qudao@localhost")
+# The site's own address, for the links in e-mails and webhook messages (which leave the app).
+SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000").rstrip("/")
+
+# Notifications (SPEC §4.11): e-mails and webhook calls are tasks that retry with exponential backoff
+# (NOTIFICATIONS_RETRY_SECONDS, then twice as long each time) until NOTIFICATIONS_MAX_ATTEMPTS.
+NOTIFICATIONS_MAX_ATTEMPTS = env.int("NOTIFICATIONS_MAX_ATTEMPTS", default=5)
+NOTIFICATIONS_RETRY_SECONDS = env.int("NOTIFICATIONS_RETRY_SECONDS", default=60)
+# A webhook's receiver has this long to accept the connection, and again to answer.
+WEBHOOK_TIMEOUT_SECONDS = env.float("WEBHOOK_TIMEOUT_SECONDS", default=5.0)
+# Webhooks may call addresses inside the private network (loopback, 10/8, 192.168/16, link-local…): off,
+# so a tenant administrator cannot make the app call its own internal services; on for a receiver on
+# the same machine or network (a trial, the tests).
+WEBHOOK_ALLOW_PRIVATE_ADDRESSES = env_bool("WEBHOOK_ALLOW_PRIVATE_ADDRESSES", default=False)
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [

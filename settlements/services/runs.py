@@ -33,6 +33,7 @@ from incentives.explain import Explainer
 from tenancy.context import require_tenant, tenant_scope
 
 from ..models import FROZEN, SettlementRun, Statement, StatementStatus
+from . import notices
 
 logger = logging.getLogger(__name__)
 
@@ -316,6 +317,8 @@ def write_statements(*, period: Period, lines: list[ComputedLine], run: Settleme
             params,
         )
         statements, total = cursor.fetchone()
+    # The partners' administrators hear of each statement made or changed (a fixed number of queries).
+    notices.statements_ready(statement_ids=recorded, new_ids={sid for sid in recorded if touched[sid][1]})
     return {
         "statements": statements,
         "lines": written_lines,

@@ -39,6 +39,7 @@ from tenancy.roles import Capability, role_can
 
 from ..errors import SameMakerAndChecker, TransitionRefused
 from ..models import LineKind, Statement, StatementEvent, StatementLine, StatementStatus
+from . import notices
 
 # Money bounds of a line (16 digits, 2 of them after the point).
 LARGEST_AMOUNT = Decimal("99999999999999.99")
@@ -197,6 +198,10 @@ def statement_transition(
             note=said,
             details=details,
         )
+        if move == "approve":
+            notices.statement_approved(locked)
+        elif move == "dispute":
+            notices.statement_disputed(locked, reason=said, actor=actor)
     return locked
 
 

@@ -27,6 +27,7 @@ from schemathesis.checks import not_a_server_error
 from schemathesis.generation import GenerationMode
 
 from facts.models import Invoice, Payment, Sale, WriteOff
+from notifications.models import Notification, Webhook
 from partners.models import Tier
 from scoring.models import JobRun, PartnerScore, TierRecommendation
 from scoring.services import scores_compute
@@ -102,6 +103,14 @@ def real_ids(world) -> dict[str, list[int]]:
         )
         run = JobRun.objects.create(kind="nightly", day=datetime.date(2026, 3, 1))
         scores_compute(day=datetime.date(2026, 3, 31))
+        # An address the app refuses to call: the fuzz's "send a test" never leaves the machine.
+        webhook = Webhook.objects.create(
+            name="fuzz", url="http://127.0.0.1:9/fuzz", secret="fuzz-secret-0123456789", events=["announcement"]
+        )
+        notices = [
+            Notification.objects.create(recipient=member, event="announcement", subject="fuzz")
+            for member in acme.members.values()
+        ]
 
         return {
             "partners": [acme.own.pk, acme.other.pk],
@@ -116,6 +125,8 @@ def real_ids(world) -> dict[str, list[int]]:
             "job-runs": [run.pk],
             "scores": list(PartnerScore.objects.values_list("pk", flat=True)),
             "tier-recommendations": list(TierRecommendation.objects.values_list("pk", flat=True)),
+            "webhooks": [webhook.pk],
+            "notifications": [notice.pk for notice in notices],
         }
 
 
