@@ -20,16 +20,26 @@ logger = logging.getLogger(__name__)
 
 def enqueue(task, *args) -> None:
     """``task.delay(*args)``, or the same in a background thread of this process when there is no broker."""
+    enqueue_many(task, [args])
+
+
+def enqueue_many(task, calls: list[tuple]) -> None:
+    """``task.delay(*args)`` for each ``args`` of ``calls``; without a broker, all of them in one background thread."""
+    if not calls:
+        return
     if settings.CELERY_TASK_ALWAYS_EAGER and getattr(settings, "TASKS_IN_THREADS", False):
-        threading.Thread(target=_run, args=(task, args), name=f"task-{task.name}", daemon=True).start()
+        threading.Thread(target=_run, args=(task, list(calls)), name=f"task-{task.name}", daemon=True).start()
     else:
-        task.delay(*args)
+        for args in calls:
+            task.delay(*args)
 
 
-def _run(task, args) -> None:
+def _run(task, calls: list[tuple]) -> None:
     try:
-        task.apply(args=args, throw=True)
-    except Exception:  # the task records its own failure; this thread only must not die silently
-        logger.exception("Task %s%s failed in its background thread", task.name, args)
+        for args in calls:
+            try:
+                task.apply(args=args, throw=True)
+            except Exception:  # the task records its own failure; this thread only must not die silently
+                logger.exception("Task %s%s failed in its background thread", task.name, args)
     finally:
         connections.close_all()

@@ -20,6 +20,7 @@ from collections.abc import Iterable, Iterator, Sequence
 
 from django.db import transaction
 
+from common.tasks import enqueue_many
 from tenancy.context import require_tenant
 from tenancy.models import Membership
 
@@ -116,11 +117,11 @@ def queue(*, tenant_id: int, delivery_ids: Sequence[int]) -> None:
     def send_each() -> None:
         from ..tasks import deliver
 
-        for delivery_id in ids:
-            try:
-                deliver.delay(tenant_id, delivery_id)
-            except Exception:  # a broker that is down: the delivery stays waiting in the log
-                logger.exception("The delivery %s could not be queued", delivery_id)
+        try:
+            # Without a broker, in a background thread: a slow or dead receiver never holds up the request.
+            enqueue_many(deliver, [(tenant_id, delivery_id) for delivery_id in ids])
+        except Exception:  # a broker that is down: the deliveries stay waiting in the log
+            logger.exception("The deliveries %s could not be queued", ids)
 
     transaction.on_commit(send_each, robust=True)
 
