@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
+from django.db.models import Case, Value, When
 from django.http import FileResponse, Http404, HttpResponseRedirect
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -163,7 +164,12 @@ class PipelineView(TenantPageMixin, ListView):
         pipeline = queryset.filter(
             status__in=[PartnerStatus.PROSPECT, PartnerStatus.ONBOARDING, PartnerStatus.PILOT]
         ).select_related("manager")
-        pipeline = selectors.with_contract_flag(pipeline, day=tenant_today(self.tenant)).order_by("status", "code")
+        stage = Case(
+            When(status=PartnerStatus.PILOT, then=Value(0)),
+            When(status=PartnerStatus.ONBOARDING, then=Value(1)),
+            default=Value(2),
+        )
+        pipeline = selectors.with_contract_flag(pipeline, day=tenant_today(self.tenant)).order_by(stage, "code")
         self.filterset = PipelineFilter(self.request.GET or None, queryset=pipeline, request=self.request)
         return self.filterset.qs
 
@@ -270,7 +276,9 @@ class PilotSettingView(ServiceFormMixin, TenantPageMixin, FormView):
         )
 
     def form_invalid(self, form):
-        messages.error(self.request, first_message(ValidationError(""), form))
+        for errors in form.errors.values():
+            for message in errors:
+                messages.error(self.request, message)
         return HttpResponseRedirect(settings_url(self.tenant))
 
     def get_success_url(self):

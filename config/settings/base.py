@@ -197,6 +197,7 @@ SPECTACULAR_SETTINGS = {
         "StatementStatusEnum": "settlements.models.StatementStatus",
         "SettlementRunStatusEnum": "settlements.models.SettlementRun.Status",
         "RebateMethodEnum": "incentives.models.Method",
+        "PartnerStatusEnum": "partners.models.PartnerStatus",
     },
 }
 
