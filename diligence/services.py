@@ -134,9 +134,16 @@ def _usable_item(item: ChecklistItem) -> None:
         )
 
 
+def _lock_partner(partner: Partner) -> None:
+    """Ticks wait for a status change of the partner under way (which locks it too), and the other way round:
+    nobody unticks an item between the gate's look at the checklist and the move it allowed."""
+    Partner.objects.select_for_update().filter(pk=partner.pk).values_list("pk", flat=True).get()
+
+
 def _locked_check(partner: Partner, item: ChecklistItem) -> PartnerCheck:
-    PartnerCheck.objects.get_or_create(partner=partner, item=item)
-    return PartnerCheck.objects.select_for_update().get(partner=partner, item=item)
+    _lock_partner(partner)
+    check, _created = PartnerCheck.objects.get_or_create(partner=partner, item=item)
+    return check
 
 
 @transaction.atomic
@@ -171,7 +178,8 @@ def partner_check_untick(*, partner: Partner, item: ChecklistItem, actor, reason
     reason = (reason or "").strip()
     if not reason:
         raise ValidationError({"reason": _("Say why the item is unticked: it is kept in the history.")})
-    check = PartnerCheck.objects.select_for_update().filter(partner=partner, item=item).first()
+    _lock_partner(partner)
+    check = PartnerCheck.objects.filter(partner=partner, item=item).first()
     if check is None or not check.is_ticked:
         raise ValidationError({"item": _("This item is not ticked.")})
     event = PartnerCheckEvent(partner_check=check, action=PartnerCheckEvent.Action.UNTICKED, actor=actor, note=reason)

@@ -14,6 +14,7 @@ from guardian.shortcuts import assign_perm, remove_perm
 from common.dates import tenant_today
 from common.errors import PermissionDenied
 from common.parsing import ParseError, check_date
+from diligence.selectors import missing_for
 from tenancy.models import Membership, Tenant
 from tenancy.roles import VENDOR_ROLES, Role
 
@@ -229,8 +230,6 @@ def partner_change_status(
     back-dated between changes already recorded, around the table and the checklist; the reason
     and the pilot's terms are still required.
     """
-    from diligence.selectors import missing_for
-
     partner = Partner.objects.select_for_update().get(pk=partner.pk)
     _check_effective_on(partner, effective_on)
     if status not in PartnerStatus.values:
@@ -246,15 +245,7 @@ def partner_change_status(
     if before == status:
         raise ValidationError({"status": _("The partner already has this status on that day.")})
     if not loading_history:
-        returns_to = status_before_suspension(partner) if before == PartnerStatus.SUSPENDED else None
-        if status not in workflow.moves_from(before, tenant=partner.tenant, returns_to=returns_to):
-            raise StatusChangeRefused(workflow.refusal(before, status, tenant=partner.tenant, returns_to=returns_to))
-        if workflow.is_gated(before, status) and (missing := missing_for(partner, status)):
-            raise DiligenceIncomplete(
-                _("%(status)s needs these checklist items first: %(missing)s.")
-                % {"status": PartnerStatus(status).label, "missing": workflow.listed(item.name for item in missing)},
-                extra={"missing": [{"code": item.code, "name": item.name, "gate": item.gate} for item in missing]},
-            )
+        _check_move(partner, before, status)
     _set_pilot_terms(partner, status, effective_on, pilot_credit_limit, pilot_ends_on)
     change = StatusChange(
         partner=partner,
@@ -276,6 +267,19 @@ def partner_change_status(
         partner.clean()  # a partner now in its pilot has the pilot's terms (a history load checks it too)
         partner.save(update_fields=["status", "updated_at"])
     return partner
+
+
+def _check_move(partner: Partner, before: str, status: str) -> None:
+    """The workflow's table has this move, and due diligence allows a step forward (409 otherwise)."""
+    returns_to = status_before_suspension(partner) if before == PartnerStatus.SUSPENDED else None
+    if status not in workflow.moves_from(before, tenant=partner.tenant, returns_to=returns_to):
+        raise StatusChangeRefused(workflow.refusal(before, status, tenant=partner.tenant, returns_to=returns_to))
+    if workflow.is_gated(before, status) and (missing := missing_for(partner, status)):
+        raise DiligenceIncomplete(
+            _("%(status)s needs these checklist items first: %(missing)s.")
+            % {"status": PartnerStatus(status).label, "missing": workflow.listed(item.name for item in missing)},
+            extra={"missing": [{"code": item.code, "name": item.name, "gate": item.gate} for item in missing]},
+        )
 
 
 def _check_not_before_last_change(partner: Partner, effective_on: datetime.date) -> None:
