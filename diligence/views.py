@@ -63,9 +63,7 @@ class PartnerChecklistView(TenantPageMixin, DetailView):
             next_steps=selectors.next_steps(partner, items=[standing.item for standing in standings]),
             may_tick=self.can(Capability.MANAGE_PARTNERS),
             today=tenant_today(self.tenant),
-            pilot_ended=partner.status == PartnerStatus.PILOT
-            and partner.pilot_ends_on is not None
-            and partner.pilot_ends_on < tenant_today(self.tenant),
+            pilot_ended=partner.pilot_ended_undecided(tenant_today(self.tenant)),
         )
         return context
 

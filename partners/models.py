@@ -118,6 +118,10 @@ class Partner(TenantOwned):
     def __str__(self) -> str:
         return f"{self.code} {self.name}"
 
+    def pilot_ended_undecided(self, day) -> bool:
+        """Still in its pilot after the pilot's last day: someone has to decide (active, suspended, terminated)."""
+        return self.status == PartnerStatus.PILOT and self.pilot_ends_on is not None and self.pilot_ends_on < day
+
     def clean(self) -> None:
         if self.status == PartnerStatus.PILOT:
             missing = {

@@ -95,9 +95,7 @@ def diligence_summary(partner: Partner, today) -> dict:
 
     return {
         "next_steps": next_steps(partner),
-        "pilot_ended": partner.status == PartnerStatus.PILOT
-        and partner.pilot_ends_on is not None
-        and partner.pilot_ends_on < today,
+        "pilot_ended": partner.pilot_ended_undecided(today),
     }
 
 
