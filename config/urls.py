@@ -13,6 +13,7 @@ urlpatterns = [
     path("t/<slug:tenant_slug>/", include("settlements.urls")),
     path("t/<slug:tenant_slug>/", include("incentives.urls")),
     path("t/<slug:tenant_slug>/", include("notifications.urls")),
+    path("t/<slug:tenant_slug>/", include("diligence.urls")),
 ]
 
 # Errors raised outside the views (a middleware's 404, an unknown route, a server error): JSON

@@ -19,7 +19,7 @@ from tenancy.models import Membership, Tenant
 from tenancy.roles import Role
 from tenancy.services import tenant_create
 
-from . import facts, partners, people, scores, settlements, targets
+from . import diligence, facts, partners, people, scores, settlements, targets
 from .catalog import DEFAULT_PARTNERS_PER_TENANT, SEED, TENANT_SLUGS, TENANTS, TenantSpec, demo_emails
 
 User = get_user_model()
@@ -65,6 +65,7 @@ STEPS: tuple[Step, ...] = (
     targets.add_goals_and_targets,
     scores.add_score_history,
     settlements.add_programs_and_settlements,
+    diligence.add_diligence,
 )
 
 

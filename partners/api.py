@@ -1,7 +1,9 @@
+from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, status
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
+from common.dates import tenant_today
 from qudao_api.parsers import FormParser, JSONParser, MultiPartParser
 from qudao_api.viewsets import TenantViewSet
 from tenancy.roles import Capability
@@ -13,6 +15,7 @@ from .serializers import (
     ContractSerializer,
     PartnerHistorySerializer,
     PartnerSerializer,
+    PartnerStatusChangeSerializer,
     PartnerTierChangeSerializer,
     TierSerializer,
 )
@@ -80,6 +83,25 @@ class PartnerViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.Cr
         serializer = PartnerTierChangeSerializer(data=request.data, context=self.get_serializer_context())
         serializer.is_valid(raise_exception=True)
         partner = services.partner_change_tier(partner=partner, actor=request.user, **serializer.validated_data)
+        return Response(PartnerSerializer(partner, context=self.get_serializer_context()).data)
+
+    @extend_schema(request=PartnerStatusChangeSerializer, responses=PartnerSerializer)
+    @action(
+        detail=True,
+        methods=["post"],
+        url_path="status",
+        url_name="status",
+        serializer_class=PartnerStatusChangeSerializer,
+        filterset_class=None,
+    )
+    def change_status(self, request, *args, **kwargs):
+        """Move the partner along its workflow; a step forward needs its due diligence items met (409 if not)."""
+        partner = self.get_object()
+        serializer = PartnerStatusChangeSerializer(data=request.data, context=self.get_serializer_context())
+        serializer.is_valid(raise_exception=True)
+        data = dict(serializer.validated_data)
+        data.setdefault("effective_on", tenant_today(self.tenant))
+        partner = services.partner_change_status(partner=partner, actor=request.user, **data)
         return Response(PartnerSerializer(partner, context=self.get_serializer_context()).data)
 
     @action(

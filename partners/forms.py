@@ -59,6 +59,8 @@ class PartnerForm(forms.Form):
     industries = model_field(Partner, "industries", help_text=_("Separate several with commas."))
     tags = model_field(Partner, "tags", help_text=_("Separate several with commas."))
     credit_limit = model_field(Partner, "credit_limit", help_text=_("Leave empty for no limit."))
+    pilot_credit_limit = model_field(Partner, "pilot_credit_limit")
+    pilot_ends_on = model_field(Partner, "pilot_ends_on", widget=DATE_INPUT)
     payment_terms_days = model_field(Partner, "payment_terms_days")
     # Checked here too, so that its message shows with the other fields' on the first try.
     tax_id = model_field(
@@ -123,6 +125,43 @@ class TierChangeForm(forms.Form):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["tier"].queryset = Tier.objects.all()
+
+
+class StatusChangeForm(forms.Form):
+    """Move a partner along its workflow; entering the pilot takes its credit limit and end date.
+
+    The change takes effect today or on an earlier day after the last recorded change; administrators
+    may also load history (``may_load_history``), back-dated between recorded changes.
+    """
+
+    status = forms.ChoiceField(label=_("New status"), choices=PartnerStatus.choices)
+    reason = TextField(
+        label=capfirst(_("reason")),
+        required=False,
+        max_length=REASON_MAX_LENGTH,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("Kept in the partner's history; needed to suspend or terminate."),
+    )
+    pilot_credit_limit = model_field(Partner, "pilot_credit_limit", help_text=_("Needed to enter the pilot."))
+    pilot_ends_on = model_field(
+        Partner, "pilot_ends_on", widget=DATE_INPUT, help_text=_("Needed to enter the pilot; after today.")
+    )
+    effective_on = DateField(
+        label=capfirst(_("effective on")), required=False, widget=DATE_INPUT, help_text=_("Today if left empty.")
+    )
+    loading_history = forms.BooleanField(
+        label=_("Loading history"),
+        required=False,
+        help_text=_(
+            "Record what happened before Qudao: the change may fall between recorded ones, and neither the "
+            "workflow nor the checklist is checked."
+        ),
+    )
+
+    def __init__(self, *args, may_load_history: bool = False, **kwargs):
+        super().__init__(*args, **kwargs)
+        if not may_load_history:
+            del self.fields["loading_history"]
 
 
 class ContactForm(forms.Form):

@@ -5,6 +5,7 @@ import uuid
 import pghistory
 from django.conf import settings
 from django.contrib.postgres.fields import ArrayField
+from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -116,6 +117,20 @@ class Partner(TenantOwned):
 
     def __str__(self) -> str:
         return f"{self.code} {self.name}"
+
+    def pilot_ended_undecided(self, day) -> bool:
+        """Still in its pilot after the pilot's last day: someone has to decide (active, suspended, terminated)."""
+        return self.status == PartnerStatus.PILOT and self.pilot_ends_on is not None and self.pilot_ends_on < day
+
+    def clean(self) -> None:
+        if self.status == PartnerStatus.PILOT:
+            missing = {
+                name: _("A partner in its pilot needs this: the pilot's terms are kept until it ends.")
+                for name in ("pilot_credit_limit", "pilot_ends_on")
+                if getattr(self, name) is None
+            }
+            if missing:
+                raise ValidationError(missing)
 
 
 class PartnerUserObjectPermission(UserObjectPermissionBase):

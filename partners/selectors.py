@@ -48,6 +48,12 @@ def status_in_effect(partner: Partner, day: datetime.date) -> str:
     return row["status_on"]
 
 
+def status_before_suspension(partner: Partner) -> str:
+    """The status a partner had before its latest suspension (active when nobody recorded how it got there)."""
+    changes = StatusChange.objects.filter(partner=partner, to_status="suspended").order_by("-effective_on", "-id")
+    return changes.values_list("from_status", flat=True).first() or "active"
+
+
 def _changed_by(user, viewer) -> str | None:
     """Who made a change, as the viewer may know it: a partner-side viewer sees "the vendor", not a person."""
     if user is None:

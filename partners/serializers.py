@@ -3,7 +3,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
-from qudao_api.fields import DateField, TenantCodeField, TextField, code_text
+from qudao_api.fields import DateField, MoneyField, TenantCodeField, TextField, code_text
 from qudao_api.serializers import ModelSerializer
 from tenancy.models import Membership
 from tenancy.roles import Capability, role_can
@@ -42,8 +42,8 @@ class PartnerSerializer(ModelSerializer):
         model = Partner
         fields = [
             "id", "code", "name", "kind", "region", "industries", "tags", "status", "tier",
-            "credit_limit", "payment_terms_days", "tax_id", "manager", "joined_on", "internal_notes",
-            "reason", "created_at", "updated_at",
+            "credit_limit", "pilot_credit_limit", "pilot_ends_on", "payment_terms_days", "tax_id", "manager",
+            "joined_on", "internal_notes", "reason", "created_at", "updated_at",
         ]  # fmt: skip
         read_only_fields = ["created_at", "updated_at"]
         extra_kwargs = {"code": {"validators": []}}
@@ -60,6 +60,21 @@ class PartnerTierChangeSerializer(serializers.Serializer):
     tier = TenantCodeField(Tier)
     effective_on = DateField()
     reason = TextField(required=False, allow_blank=True, default="", max_length=REASON_MAX_LENGTH)
+
+
+class PartnerStatusChangeSerializer(serializers.Serializer):
+    """A move along the partner's workflow; entering the pilot takes its terms (or finds them on the partner)."""
+
+    status = serializers.ChoiceField(choices=PartnerStatus.choices)
+    effective_on = DateField(required=False, help_text=_("Today unless given; earlier days are history loads."))
+    reason = TextField(required=False, allow_blank=True, default="", max_length=REASON_MAX_LENGTH)
+    pilot_credit_limit = MoneyField(required=False, allow_null=True, min_value=0)
+    pilot_ends_on = DateField(required=False, allow_null=True)
+    loading_history = serializers.BooleanField(
+        required=False,
+        default=False,
+        help_text=_("An administrator loading back-dated history: around the workflow's table and the checklist."),
+    )
 
 
 class PartnerHistorySerializer(serializers.Serializer):

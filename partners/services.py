@@ -12,12 +12,16 @@ from django.utils.translation import gettext as _
 from guardian.shortcuts import assign_perm, remove_perm
 
 from common.dates import tenant_today
+from common.errors import PermissionDenied
 from common.parsing import ParseError, check_date
+from diligence.selectors import missing_for
 from tenancy.models import Membership, Tenant
-from tenancy.roles import VENDOR_ROLES
+from tenancy.roles import VENDOR_ROLES, Role
 
+from . import workflow
+from .errors import DiligenceIncomplete, StatusChangeRefused
 from .models import Contact, Contract, Partner, PartnerStatus, StatusChange, Tier, TierChange
-from .selectors import status_in_effect, tier_in_effect
+from .selectors import status_before_suspension, status_in_effect, tier_in_effect
 
 DEFAULT_TIERS = (
     # code, Chinese, English, rank, min score
@@ -27,8 +31,8 @@ DEFAULT_TIERS = (
 )
 
 PARTNER_FIELDS = (
-    "code", "name", "kind", "region", "industries", "tags", "credit_limit", "payment_terms_days",
-    "tax_id", "manager", "joined_on", "internal_notes",
+    "code", "name", "kind", "region", "industries", "tags", "credit_limit", "pilot_credit_limit", "pilot_ends_on",
+    "payment_terms_days", "tax_id", "manager", "joined_on", "internal_notes",
 )  # fmt: skip
 
 
@@ -82,10 +86,24 @@ def _sync_portfolio(partner: Partner, old_manager, new_manager) -> None:
 
 @transaction.atomic
 def partner_create(*, actor, tier: Tier, status: str = PartnerStatus.PROSPECT, **fields: Any) -> Partner:
-    """Add a partner; it starts as a prospect unless created with another status."""
+    """Add a partner; it starts as a prospect unless created with another status.
+
+    A partner created past the prospect stage is one the vendor already works with, brought in
+    as it stands: like a load of back-dated history, only an administrator (or the system) does
+    that; everyone else adds a prospect and takes it through due diligence.
+    """
     unknown = set(fields) - set(PARTNER_FIELDS)
     if unknown:
         raise ValidationError({field: _("Unknown field.") for field in unknown})
+    if status != PartnerStatus.PROSPECT and not _may_load_history(actor):
+        raise ValidationError(
+            {
+                "status": _(
+                    "Only an administrator adds a partner past the prospect stage; add it as a prospect "
+                    "and take it through due diligence."
+                )
+            }
+        )
     partner = Partner(tier=tier, status=status, **fields)
     if partner.tax_id:
         partner.tax_id = partner.tax_id.strip().upper()
@@ -125,6 +143,13 @@ def partner_update(*, partner: Partner, actor, reason: str = "", **changes: Any)
     if "manager" in changes:
         _sync_portfolio(partner, old_manager, partner.manager)
     return partner
+
+
+def _may_load_history(actor) -> bool:
+    """The system (no actor: commands, the demo) and the tenant's administrators load history."""
+    if actor is None:
+        return True
+    return Membership.objects.filter(user=actor, role=Role.ADMIN, is_active=True).exists()
 
 
 def _check_effective_on(partner: Partner, effective_on: datetime.date) -> None:
@@ -182,16 +207,46 @@ def partner_change_tier(
 
 @transaction.atomic
 def partner_change_status(
-    *, partner: Partner, status: str, effective_on: datetime.date, reason: str = "", actor=None
+    *,
+    partner: Partner,
+    status: str,
+    effective_on: datetime.date,
+    reason: str = "",
+    actor=None,
+    pilot_credit_limit: Decimal | None = None,
+    pilot_ends_on: datetime.date | None = None,
+    loading_history: bool = False,
 ) -> Partner:
-    """Record a status change; the current status becomes the one in effect today."""
+    """Move a partner to another status, recorded in its history; the current status becomes the one in effect today.
+
+    Every change of status comes here (the edit page, the status page, the API's PATCH and
+    ``status/``), and here the workflow (``partners.workflow``) is applied: only the moves of its
+    table; a step along the pipeline only once due diligence has met every required item of that
+    step and the steps before it (``diligence.selectors.missing_for``); a reason to suspend or
+    terminate; the pilot's credit limit and end date to enter the pilot (given here, or set on
+    the partner already). Leaving the pilot clears nothing: its terms stay on the partner.
+
+    ``loading_history``: an administrator (or the system) records what happened before Qudao,
+    back-dated between changes already recorded, around the table and the checklist; the reason
+    and the pilot's terms are still required.
+    """
     partner = Partner.objects.select_for_update().get(pk=partner.pk)
     _check_effective_on(partner, effective_on)
     if status not in PartnerStatus.values:
         raise ValidationError({"status": _("Unknown status “%(status)s”.") % {"status": status}})
+    reason = (reason or "").strip()
+    if status in workflow.NEEDS_REASON and not reason:
+        raise ValidationError({"reason": _("Say why: suspending or terminating a partner is kept in its history.")})
+    if loading_history and not _may_load_history(actor):
+        raise PermissionDenied(_("Only an administrator loads back-dated history."))
+    if not loading_history:
+        _check_not_before_last_change(partner, effective_on)
     before = status_in_effect(partner, effective_on)
     if before == status:
         raise ValidationError({"status": _("The partner already has this status on that day.")})
+    if not loading_history:
+        _check_move(partner, before, status)
+    _set_pilot_terms(partner, status, effective_on, pilot_credit_limit, pilot_ends_on)
     change = StatusChange(
         partner=partner,
         from_status=before,
@@ -209,8 +264,75 @@ def partner_change_status(
     current = status_in_effect(partner, tenant_today(partner.tenant))
     if current != partner.status:
         partner.status = current
+        partner.clean()  # a partner now in its pilot has the pilot's terms (a history load checks it too)
         partner.save(update_fields=["status", "updated_at"])
     return partner
+
+
+def _check_move(partner: Partner, before: str, status: str) -> None:
+    """The workflow's table has this move, and due diligence allows a step forward (409 otherwise)."""
+    returns_to = status_before_suspension(partner) if before == PartnerStatus.SUSPENDED else None
+    if status not in workflow.moves_from(before, tenant=partner.tenant, returns_to=returns_to):
+        raise StatusChangeRefused(workflow.refusal(before, status, tenant=partner.tenant, returns_to=returns_to))
+    if workflow.is_gated(before, status) and (missing := missing_for(partner, status)):
+        raise DiligenceIncomplete(
+            _("%(status)s needs these checklist items first: %(missing)s.")
+            % {"status": PartnerStatus(status).label, "missing": workflow.listed(item.name for item in missing)},
+            extra={"missing": [{"code": item.code, "name": item.name, "gate": item.gate} for item in missing]},
+        )
+
+
+def _check_not_before_last_change(partner: Partner, effective_on: datetime.date) -> None:
+    """A change slotted in before one already recorded rewrites the history: that is a history load."""
+    last = StatusChange.objects.filter(partner=partner).order_by("-effective_on").values_list("effective_on", flat=True)
+    if (latest := last.first()) is not None and effective_on < latest:
+        raise ValidationError(
+            {
+                "effective_on": _(
+                    "The partner's last status change took effect on %(day)s; an earlier change rewrites its "
+                    "history, which only an administrator loading history does."
+                )
+                % {"day": latest.isoformat()}
+            }
+        )
+
+
+def _set_pilot_terms(
+    partner: Partner,
+    status: str,
+    effective_on: datetime.date,
+    credit_limit: Decimal | None,
+    ends_on: datetime.date | None,
+) -> None:
+    """Entering the pilot takes its credit limit and end date (given now, or on the partner already)."""
+    if status != PartnerStatus.PILOT:
+        terms = {"pilot_credit_limit": credit_limit, "pilot_ends_on": ends_on}
+        given = [name for name, value in terms.items() if value is not None]
+        if given:
+            message = _("The pilot's terms are set when the partner enters the pilot.")
+            raise ValidationError(dict.fromkeys(given, message))
+        return
+    changed = []
+    if credit_limit is not None:
+        partner.pilot_credit_limit = credit_limit
+        changed.append("pilot_credit_limit")
+    if ends_on is not None:
+        partner.pilot_ends_on = ends_on
+        changed.append("pilot_ends_on")
+    errors = {}
+    if partner.pilot_credit_limit is None:
+        errors["pilot_credit_limit"] = _("Entering the pilot needs the pilot's credit limit.")
+    if partner.pilot_ends_on is None:
+        errors["pilot_ends_on"] = _("Entering the pilot needs the day the pilot ends.")
+    elif partner.pilot_ends_on <= effective_on:
+        errors["pilot_ends_on"] = _("The pilot must end after the day it starts (%(day)s).") % {
+            "day": effective_on.isoformat()
+        }
+    if errors:
+        raise ValidationError(errors)
+    if changed:
+        partner.full_clean(exclude=["tenant"])
+        partner.save(update_fields=[*changed, "updated_at"])
 
 
 @transaction.atomic

@@ -17,11 +17,20 @@ from django.views.generic.detail import SingleObjectMixin
 
 from common.dates import tenant_today
 from tenancy.pages import ObjectFormPage, ServiceFormMixin, TenantPageMixin
-from tenancy.roles import Capability
+from tenancy.roles import Capability, Role
 
-from . import selectors, services
+from . import selectors, services, workflow
 from .filters import PartnerFilter
-from .forms import ContactForm, ContractForm, PartnerEditForm, PartnerForm, TierChangeForm, TierForm, vendor_users
+from .forms import (
+    ContactForm,
+    ContractForm,
+    PartnerEditForm,
+    PartnerForm,
+    StatusChangeForm,
+    TierChangeForm,
+    TierForm,
+    vendor_users,
+)
 from .models import Contract, Partner, PartnerKind, PartnerStatus, Tier
 
 AUDIT_LABELS = {"insert": gettext_lazy("Created"), "update": gettext_lazy("Changed"), "delete": gettext_lazy("Deleted")}
@@ -76,7 +85,18 @@ class PartnerDetailView(TenantPageMixin, DetailView):
         context["channel_figures"] = channel_figures(partner, tenant_today(self.tenant))
         if self.can(Capability.SEE_INTERNAL):
             context["audit_events"] = audit_rows(partner)
+            context["diligence"] = diligence_summary(partner, tenant_today(self.tenant))
         return context
+
+
+def diligence_summary(partner: Partner, today) -> dict:
+    """For vendor members: the steps forward and what each misses, and whether a pilot ran out undecided."""
+    from diligence.selectors import next_steps
+
+    return {
+        "next_steps": next_steps(partner),
+        "pilot_ended": partner.pilot_ended_undecided(today),
+    }
 
 
 def channel_figures(partner: Partner, day) -> dict:
@@ -179,6 +199,66 @@ class PartnerChangeTierView(ObjectFormPage):
 
     def call_service(self, form):
         return services.partner_change_tier(partner=self.object, actor=self.request.user, **form.cleaned_data)
+
+    def get_success_url(self):
+        return partner_url(self.object, self.tenant)
+
+
+class PartnerChangeStatusView(ObjectFormPage):
+    """Move a partner along its workflow, with the reason kept in its history (``?status=`` picks the move).
+
+    The page shows where the partner may go and, for each step forward, the checklist items it still
+    misses; the service refuses a move the workflow or the checklist does not allow, saying why.
+    """
+
+    model = Partner
+    partner_field = ""
+    nav_section = "partners"
+    capability = Capability.MANAGE_PARTNERS
+    form_class = StatusChangeForm
+    template_name = "partners/change_status.html"
+    success_message = gettext_lazy("Status change recorded.")
+
+    def may_load_history(self) -> bool:
+        return self.membership.role == Role.ADMIN
+
+    def get_form_kwargs(self):
+        return {**super().get_form_kwargs(), "may_load_history": self.may_load_history()}
+
+    def get_initial(self):
+        wanted = self.request.GET.get("status")
+        initial = {"pilot_credit_limit": self.object.pilot_credit_limit, "pilot_ends_on": self.object.pilot_ends_on}
+        if wanted in PartnerStatus.values:
+            initial["status"] = wanted
+        return initial
+
+    def get_context_data(self, **kwargs):
+        from diligence.selectors import next_steps
+
+        context = super().get_context_data(**kwargs)
+        partner = Partner.objects.select_related("tenant").get(pk=self.object.pk)
+        context["next_steps"] = next_steps(partner)
+        suspended = partner.status == PartnerStatus.SUSPENDED
+        returns_to = selectors.status_before_suspension(partner) if suspended else None
+        context["moves"] = [
+            PartnerStatus(value).label
+            for value in workflow.moves_from(partner.status, tenant=self.tenant, returns_to=returns_to)
+        ]
+        return context
+
+    def call_service(self, form):
+        data = form.cleaned_data
+        entering_pilot = data["status"] == PartnerStatus.PILOT
+        return services.partner_change_status(
+            partner=self.object,
+            actor=self.request.user,
+            status=data["status"],
+            reason=data["reason"],
+            effective_on=data.get("effective_on") or tenant_today(self.tenant),
+            pilot_credit_limit=data["pilot_credit_limit"] if entering_pilot else None,
+            pilot_ends_on=data["pilot_ends_on"] if entering_pilot else None,
+            loading_history=bool(data.get("loading_history")),
+        )
 
     def get_success_url(self):
         return partner_url(self.object, self.tenant)

@@ -4,6 +4,7 @@ from drf_spectacular.views import SpectacularAPIView
 from rest_framework.routers import SimpleRouter
 
 from accounts.api import LogoutView, TokenObtainView
+from diligence.api import ChecklistItemViewSet, PartnerChecklistViewSet
 from facts.api import InvoiceViewSet, PaymentViewSet, ReceivablesViewSet, SaleViewSet, WriteOffViewSet
 from incentives.api import ProfitShareViewSet, ProgramViewSet
 from notifications.api import NotificationViewSet, WebhookViewSet
@@ -21,6 +22,8 @@ router.register("members", MemberViewSet, basename="member")
 router.register("invitations", TenantInvitationViewSet, basename="tenant-invitation")
 router.register("tiers", TierViewSet, basename="tier")
 router.register("partners", PartnerViewSet, basename="partner")
+router.register("partners", PartnerChecklistViewSet, basename="partner-diligence")
+router.register("checklist-items", ChecklistItemViewSet, basename="checklist-item")
 router.register("sales", SaleViewSet, basename="sale")
 router.register("invoices", InvoiceViewSet, basename="invoice")
 router.register("payments", PaymentViewSet, basename="payment")

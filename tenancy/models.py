@@ -68,6 +68,11 @@ class Tenant(models.Model):
         default=False,
         help_text=_("The approver must differ from whoever last changed the statement."),
     )
+    partners_may_skip_pilot = models.BooleanField(
+        _("partners may skip the pilot"),
+        default=False,
+        help_text=_("An onboarding partner may become active directly, without a pilot stage."),
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

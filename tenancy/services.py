@@ -32,7 +32,8 @@ def tenant_create(
     currency: str = "CNY",
     timezone: str = "Asia/Shanghai",
 ) -> Tenant:
-    """A new vendor: the tenant, its default tiers and its first administrator."""
+    """A new vendor: the tenant, its default tiers and due diligence checklist, and its first administrator."""
+    from diligence.services import checklist_create_defaults
     from partners.services import tier_create_defaults
 
     tenant = Tenant(slug=slug, name=name, language=language, currency=currency, timezone=timezone)
@@ -40,6 +41,7 @@ def tenant_create(
     tenant.save()
     with tenant_scope(tenant):
         tier_create_defaults(tenant=tenant)
+        checklist_create_defaults(tenant=tenant)
         user = _user_get_or_create(email=admin_email, password=admin_password)
         membership_create(tenant=tenant, user=user, role=Role.ADMIN)
     return tenant

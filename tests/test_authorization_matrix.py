@@ -34,6 +34,8 @@ from rest_framework.test import APIClient
 from rest_framework.views import APIView
 
 from accounts.models import User
+from diligence import services as diligence_services
+from diligence.models import ChecklistItem, PartnerCheckEvent
 from facts.models import ImportJob, Invoice, Payment, Sale, WriteOff
 from incentives import services as incentive_services
 from incentives.models import ProfitShareAgreement, RebateProgram
@@ -244,6 +246,31 @@ def _contract(tenant_world, partner, which):
 def _contact(tenant_world, partner, which):
     contact = partner_services.contact_create(partner=partner, name=f"Contact {_tag(partner, which)}")
     return contact, (contact.name,)
+
+
+@makes(ChecklistItem)
+def _checklist_item(tenant_world, partner, which):
+    """Checklist items belong to the tenant, not to a partner; the other tenant's is named to tell."""
+    if which != OTHER_TENANT:
+        return ChecklistItem.objects.get(code="references"), ()
+    found = ChecklistItem.objects.filter(code="globex-only").first() or diligence_services.checklist_item_create(
+        code="globex-only", name="Globex Only Check", gate="pilot"
+    )
+    return found, (found.name,)
+
+
+@makes(PartnerCheckEvent)
+def _check_event(tenant_world, partner, which):
+    """A tick of ``partner``'s site visit with its evidence file; the note names it."""
+    note = f"visited {_tag(partner, which)}"
+    check = diligence_services.partner_check_tick(
+        partner=partner,
+        item=ChecklistItem.objects.get(code="site_visit"),
+        actor=None,
+        note=note,
+        evidence=SimpleUploadedFile("visit.pdf", b"%PDF-1.4\n%matrix\n", content_type="application/pdf"),
+    )
+    return check.events.get(), (note,)
 
 
 @makes(Sale)
@@ -482,6 +509,24 @@ SPEC_EXPECTATIONS: dict[tuple[str, str], dict[str, str]] = {
     ("partners:tiers", "get"): EVERYONE,
     ("partners:tier-edit", "post"): _only(VENDOR_WRITERS),
     ("partners:contract-file", "get"): EVERYONE,
+    ("partners:change-status", "post"): _only(VENDOR_WRITERS),
+    ("api:partner-status", "post"): _only(VENDOR_WRITERS),
+    # Due diligence is vendor-only (SPEC §1: partners never see vendor-only details); managers tick.
+    ("api:partner-diligence-checklist", "get"): _only(VENDOR_ROLES),
+    ("api:partner-diligence-tick", "post"): _only(VENDOR_WRITERS),
+    ("api:partner-diligence-untick", "post"): _only(VENDOR_WRITERS),
+    ("api:checklist-item-list", "get"): _only(VENDOR_ROLES),
+    ("api:checklist-item-list", "post"): _only(VENDOR_WRITERS),
+    ("api:checklist-item-detail", "patch"): _only(VENDOR_WRITERS),
+    ("diligence:partner", "get"): _only(VENDOR_ROLES),
+    ("diligence:tick", "post"): _only(VENDOR_WRITERS),
+    ("diligence:untick", "post"): _only(VENDOR_WRITERS),
+    ("diligence:pipeline", "get"): _only(VENDOR_ROLES),
+    ("diligence:checklist", "get"): _only(VENDOR_ROLES),
+    ("diligence:item-create", "post"): _only(VENDOR_WRITERS),
+    ("diligence:item-edit", "post"): _only(VENDOR_WRITERS),
+    ("diligence:settings", "post"): _only({Role.ADMIN}),
+    ("diligence:evidence", "get"): _only(VENDOR_ROLES),
     # SPEC §6 statements/{id}/pdf/: every member who may see the statement (a partner, its own).
     ("api:statement-pdf", "get"): EVERYONE,
     ("settlements:statement-pdf", "get"): EVERYONE,

@@ -39,6 +39,7 @@ INSTALLED_APPS = [
     "incentives",
     "settlements",
     "notifications",
+    "diligence",
     "qudao_api",
 ]
 
@@ -214,6 +215,7 @@ SPECTACULAR_SETTINGS = {
         "StatementStatusEnum": "settlements.models.StatementStatus",
         "SettlementRunStatusEnum": "settlements.models.SettlementRun.Status",
         "RebateMethodEnum": "incentives.models.Method",
+        "PartnerStatusEnum": "partners.models.PartnerStatus",
     },
 }
 

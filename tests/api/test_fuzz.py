@@ -26,6 +26,7 @@ from rest_framework.test import force_authenticate
 from schemathesis.checks import not_a_server_error
 from schemathesis.generation import GenerationMode
 
+from diligence.models import ChecklistItem
 from facts.models import Invoice, Payment, Sale, WriteOff
 from notifications.models import Notification, Webhook
 from partners.models import Tier
@@ -127,6 +128,7 @@ def real_ids(world) -> dict[str, list[int]]:
             "tier-recommendations": list(TierRecommendation.objects.values_list("pk", flat=True)),
             "webhooks": [webhook.pk],
             "notifications": [notice.pk for notice in notices],
+            "checklist-items": list(ChecklistItem.objects.values_list("pk", flat=True)),
         }
 
 
@@ -149,7 +151,11 @@ def assert_answers_in_json(response, case) -> None:
 
 
 # Codes that name real objects, put in the place of generated ones now and then.
-REAL_CODES = {"partner": ["ACME-OWN", "ACME-OTHER"], "tier": ["core", "strategic", "ordinary"]}
+REAL_CODES = {
+    "partner": ["ACME-OWN", "ACME-OTHER"],
+    "tier": ["core", "strategic", "ordinary"],
+    "item": ["references", "site_visit", "tax_id"],  # checklist items
+}
 
 
 def with_real_codes(case, data) -> None:

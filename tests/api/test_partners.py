@@ -23,9 +23,9 @@ def _partners(world) -> list[tuple]:
         return list(Partner.objects.order_by("pk").values_list())
 
 
-def _create(world, api, **payload):
+def _create(world, api, role="channel_manager", **payload):
     data = {"code": "NEW-1", "name": "新伙伴", "kind": "agent", "tier": "core", **payload}
-    return api(world["acme"].member("channel_manager")).post(tenant_api("acme", "partners/"), data, format="json")
+    return api(world["acme"].member(role)).post(tenant_api("acme", "partners/"), data, format="json")
 
 
 # --- create -------------------------------------------------------------------------------------
@@ -41,10 +41,18 @@ def test_a_new_partner_starts_as_a_prospect(world, api):
     assert body["tags"] == ["华东", "KA"]
 
 
-def test_a_partner_created_with_another_status_keeps_it(world, api):
-    response = _create(world, api, status="active")
+def test_a_partner_created_by_an_administrator_with_another_status_keeps_it(world, api):
+    response = _create(world, api, role="admin", status="active")
     assert response.status_code == 201
     assert response.json()["status"] == "active"
+
+
+def test_a_channel_manager_adds_only_prospects_and_nothing_is_written_otherwise(world, api):
+    before = _partners(world)
+    response = _create(world, api, status="active")
+    assert response.status_code == 400, response.content
+    assert response.json()["errors"]["status"]
+    assert _partners(world) == before
 
 
 @pytest.mark.parametrize(

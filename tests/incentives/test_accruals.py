@@ -71,7 +71,11 @@ def test_only_eligible_partners_under_programs_in_force_accrue_and_zero_is_kept(
     make_program(code="LATER", starts_on="2026-04-01")  # not in force on the quarter's last day
     make_program(code="COLLECT", basis="collections")  # nothing collected: 0.00, and 100,000 to the next bracket
     partner_services.partner_change_status(
-        partner=acme.other, status=PartnerStatus.SUSPENDED, effective_on=datetime.date(2026, 2, 1), actor=None
+        partner=acme.other,
+        status=PartnerStatus.SUSPENDED,
+        effective_on=datetime.date(2026, 2, 1),
+        reason="逾期",  # suspending a partner always says why
+        actor=None,
     )
 
     services.accruals_compute(day=DAY)

@@ -87,7 +87,11 @@ def test_a_new_code_has_paid_nothing_and_the_tiers_decide_who_is_in(settled_q1):
 
 def test_a_partner_paid_under_the_code_but_no_longer_eligible_still_shows_what_it_was_paid(settled_q1, acme):
     partner_services.partner_change_status(
-        partner=acme.other, status=PartnerStatus.SUSPENDED, effective_on=datetime.date(2026, 3, 1), actor=None
+        partner=acme.other,
+        status=PartnerStatus.SUSPENDED,
+        effective_on=datetime.date(2026, 3, 1),
+        reason="逾期",  # suspending a partner always says why
+        actor=None,
     )
     result = services.program_what_if(period="2026-Q1", today=TODAY, version=settled_q1.versions.get())
     assert by_code(result)["ACME-OTHER"] == (D("0.00"), D("0.00"), D("0.00"), D("500.00"), D("-500.00"))

@@ -238,7 +238,7 @@ def test_the_full_demo_has_about_two_hundred_partners_across_tiers_regions_and_s
             assert {partner.tier.code for partner in partners} == {"core", "strategic", "ordinary"}
             assert len({partner.region for partner in partners}) == 7
             assert {partner.status for partner in partners} == {
-                "prospect", "onboarding", "active", "suspended", "terminated",
+                "prospect", "onboarding", "pilot", "active", "suspended", "terminated",
             }  # fmt: skip
             assert {partner.kind for partner in partners} == {"distributor", "reseller", "agent", "service_provider"}
             assert TierChange.objects.exists()
