@@ -34,12 +34,6 @@ def statement_url(tenant, statement: Statement) -> str:
     return reverse("settlements:statement", kwargs={"tenant_slug": tenant.slug, "pk": statement.pk})
 
 
-def _query_without_page(request) -> str:
-    query = request.GET.copy()
-    query.pop("page", None)
-    return query.urlencode()
-
-
 # --- runs ---------------------------------------------------------------------------------------
 
 
@@ -144,7 +138,6 @@ class StatementListView(TenantPageMixin, ListView):
             periods=sorted(set(self.scoped.order_by().values_list("period", flat=True).distinct()), reverse=True)[:40],
             totals=totals,
             status_counts=[(value, label, totals.by_status.get(value, 0)) for value, label in StatementStatus.choices],
-            query=_query_without_page(self.request),
             period=self.filterset.form.cleaned_data.get("period", "") if self.filterset.is_bound else "",
         )
         return context

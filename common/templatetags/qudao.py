@@ -47,3 +47,11 @@ def period_label(text: str) -> str:
 @register.filter
 def label(code, kind: str) -> str:
     return labels.label(code, kind)
+
+
+@register.simple_tag(takes_context=True)
+def page_query(context, param: str, number) -> str:
+    """``?…&<param>=<number>``: the page's address with one page number changed and its filters kept."""
+    query = context["request"].GET.copy()
+    query[param] = number
+    return "?" + query.urlencode()

@@ -21,7 +21,7 @@ from ..filters import AgreementFilter
 from ..forms import AgreementForm
 from ..models import PeriodChoice, ProfitShareAgreement
 from ..words import describe_agreement, describe_tiers
-from .common import apply_service_errors, paginate, query_without
+from .common import apply_service_errors, paginate
 
 
 def agreement_url(tenant, agreement: ProfitShareAgreement) -> str:
@@ -64,7 +64,6 @@ class AgreementListView(TenantPageMixin, ListView):
             periods=PeriodChoice.choices,
             tiers=names.items(),
             filtering=any(self.request.GET.get(name) for name in AgreementFilter.base_filters),
-            query=query_without(self.request, "page"),
         )
         return context
 
@@ -104,7 +103,6 @@ class AgreementDetailView(TenantPageMixin, DetailView):
             context.update(
                 versions=paginate(self.request, versions, 10, "versions_page"),
                 paid_versions=set(paid.order_by().values_list("source_version", flat=True).distinct()),
-                versions_query=query_without(self.request, "versions_page"),
             )
         return context
 

@@ -16,14 +16,6 @@ def paginate(request, items, per_page: int, parameter: str = "page") -> Page:
     return Paginator(items, per_page).get_page(request.GET.get(parameter))
 
 
-def query_without(request, *names: str) -> str:
-    """The page's query string less ``names`` (for paging links that keep the filters)."""
-    query = request.GET.copy()
-    for name in names:
-        query.pop(name, None)
-    return query.urlencode()
-
-
 def visible_partner_ids(membership) -> set[int] | None:
     """The partners whose figures a member may see in a what-if (None: all of them)."""
     if uses_portfolio(membership):

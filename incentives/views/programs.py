@@ -24,7 +24,7 @@ from ..filters import ProgramFilter
 from ..forms import BracketFormSet, ProgramForm, bracket_initial, bracket_rows
 from ..models import Basis, Method, PeriodChoice, RebateProgram
 from ..words import describe_program, describe_tiers
-from .common import apply_service_errors, paginate, query_without, visible_partner_ids
+from .common import apply_service_errors, paginate, visible_partner_ids
 
 PREVIEW_ROWS = 50  # a preview shows the largest differences; its totals count every partner
 
@@ -71,7 +71,6 @@ class ProgramListView(TenantPageMixin, ListView):
             periods=PeriodChoice.choices,
             tiers=names.items(),
             filtering=any(self.request.GET.get(name) for name in ProgramFilter.base_filters),
-            query=query_without(self.request, "page"),
         )
         return context
 
@@ -125,7 +124,7 @@ class ProgramDetailView(TenantPageMixin, DetailView):
         )
         versions = program.versions.select_related("created_by", "changed_by").order_by("-number")
         page = paginate(self.request, versions, 10, "versions_page")
-        return {"versions": page, "paid_versions": paid, "versions_query": query_without(self.request, "versions_page")}
+        return {"versions": page, "paid_versions": paid}
 
     def what_if_context(self, version) -> dict:
         today = tenant_today(self.tenant)
@@ -149,7 +148,6 @@ class ProgramDetailView(TenantPageMixin, DetailView):
         context.update(
             what_if=result,
             what_if_rows=paginate(self.request, result.rows, 25),
-            what_if_query=query_without(self.request, "page"),
         )
         return context
 

@@ -33,12 +33,6 @@ def targets_url(tenant, period: Period | str | None = None) -> str:
     return f"{url}?{urlencode({'period': str(period)})}" if period else url
 
 
-def query_without_page(request) -> str:
-    query = request.GET.copy()
-    query.pop("page", None)
-    return query.urlencode()
-
-
 class TargetListView(TenantPageMixin, ListView):
     """The targets of a period (default: the current quarter) with attainment bars and pace."""
 
@@ -79,7 +73,6 @@ class TargetListView(TenantPageMixin, ListView):
             filter=self.filterset,
             summary=summarise(everything, figures),
             rows=rows_of(context["object_list"], figures),
-            query=query_without_page(self.request),
         )
         return context
 

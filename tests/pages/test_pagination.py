@@ -55,3 +55,31 @@ def test_the_leaderboard_pages_past_fifty_rows_and_keeps_its_filters(acme, clien
     assert "?kind=agent&amp;page=2" in first
     second = client.get("/t/acme/leaderboard/?kind=agent&page=2", HTTP_ACCEPT_LANGUAGE="en").content.decode()
     assert "Page 2 of 2" in second and "Previous" in second
+
+
+def test_no_template_draws_its_own_page_control():
+    from pathlib import Path
+
+    from django.conf import settings
+
+    root = Path(settings.BASE_DIR) / "templates"
+    own = [
+        str(path.relative_to(root))
+        for path in root.rglob("*.html")
+        if 'class="pagination"' in path.read_text() and path.name != "pagination.html"
+    ]
+    assert own == []
+
+
+def test_a_second_list_on_a_page_pages_by_its_own_parameter():
+    from django.core.paginator import Paginator
+    from django.template import Context, Template
+    from django.test import RequestFactory
+
+    request = RequestFactory().get("/x", {"status": "active", "page": "3"})
+    html = Template(
+        '{% include "includes/pagination.html" with page_obj=versions pager_param="versions_page" %}'
+    ).render(Context({"versions": Paginator(range(30), 10).get_page(2), "request": request}))
+    assert "Page 2 of 3" in html
+    assert "status=active&amp;page=3&amp;versions_page=3" in html
+    assert "versions_page=1" in html
