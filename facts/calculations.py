@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping, Sequence
 from decimal import Decimal
 
 from common.sql import analytic_cursor
@@ -73,6 +73,27 @@ FROM settled ORDER BY partner_id, due_date, number, id
 """
 )
 
+# The invoices overdue by at least %(min_days)s days on %(day)s that are still open, the most overdue
+# first, at most %(per_partner)s of them per partner, with how many there are in all.
+OVERDUE_INVOICES_SQL = (
+    "WITH"
+    + SETTLEMENT_CTES
+    + """,
+still_open AS (
+    SELECT * FROM settled
+    WHERE due_date <= %(day)s::date - %(min_days)s AND amount - named_applied - pooled_applied > 0
+),
+ranked AS (
+    SELECT still_open.*,
+           row_number() OVER (PARTITION BY partner_id ORDER BY due_date, number, id) AS position,
+           count(*) OVER (PARTITION BY partner_id) AS how_many
+    FROM still_open
+)
+SELECT id, partner_id, number, issue_date, due_date, amount, named_applied, pooled_applied, how_many
+FROM ranked WHERE position <= %(per_partner)s ORDER BY partner_id, due_date, number, id
+"""
+)
+
 # What each partner owes as of %(day)s after its named payments, in total and on the invoices
 # overdue by at least 1, 31, 61, 91 and n days; and what it paid. One scan of each fact table.
 AGING_SQL = """
@@ -102,12 +123,13 @@ by_partner AS (
            SUM(after_named) FILTER (WHERE due_date <= %(day)s::date - 31) AS owed_31,
            SUM(after_named) FILTER (WHERE due_date <= %(day)s::date - 61) AS owed_61,
            SUM(after_named) FILTER (WHERE due_date <= %(day)s::date - 91) AS owed_91,
-           SUM(after_named) FILTER (WHERE due_date <= %(day)s::date - %(overdue_days)s) AS owed_n
+           SUM(after_named) FILTER (WHERE due_date <= %(day)s::date - %(overdue_days)s) AS owed_n,
+           ARRAY[{owed_at}]::numeric[] AS owed_at
     FROM owed GROUP BY partner_id
 )
 SELECT COALESCE(b.partner_id, paid.partner_id), COALESCE(b.invoiced, 0), COALESCE(paid.total, 0),
        COALESCE(b.named_total, 0), COALESCE(b.owed_all, 0), COALESCE(b.owed_1, 0), COALESCE(b.owed_31, 0),
-       COALESCE(b.owed_61, 0), COALESCE(b.owed_91, 0), COALESCE(b.owed_n, 0)
+       COALESCE(b.owed_61, 0), COALESCE(b.owed_91, 0), COALESCE(b.owed_n, 0), b.owed_at
 FROM by_partner b FULL JOIN paid ON paid.partner_id = b.partner_id
 """
 
@@ -127,6 +149,7 @@ class Receivables:
     days_over_90: Decimal = ZERO
     overdue: Decimal = ZERO  # overdue_amount(D, 1)
     overdue_n: Decimal = ZERO  # overdue_amount(D, n) for the n asked for
+    overdue_by: Mapping[int, Decimal] = dataclasses.field(default_factory=dict)  # n → overdue_amount(D, n)
 
     @property
     def outstanding(self) -> Decimal:
@@ -183,24 +206,65 @@ def invoice_settlements(*, day: datetime.date, partner_ids: Iterable[int] | None
         return [InvoiceSettlement(*row, day=day) for row in cursor.fetchall()]
 
 
+@dataclasses.dataclass(frozen=True)
+class OverdueInvoices:
+    """A partner's open invoices overdue by at least n days: the most overdue first, and how many in all."""
+
+    invoices: list[InvoiceSettlement]
+    count: int
+
+
+def overdue_invoices(
+    *, day: datetime.date, min_days: int, partner_ids: Iterable[int] | None = None, per_partner: int = 20
+) -> dict[int, OverdueInvoices]:
+    """Partner id → its invoices overdue by at least ``min_days`` on ``day`` that are still open (one query).
+
+    The same allocation as ``invoice_settlements`` (SPEC §4.1), kept to the ``per_partner`` most
+    overdue invoices of each partner; partners with none are absent.
+    """
+    tenant = require_tenant()
+    fragments, extra = _filters(partner_ids)
+    params = {"tenant": tenant.pk, "day": day, "min_days": max(1, int(min_days)), "per_partner": per_partner, **extra}
+    result: dict[int, OverdueInvoices] = {}
+    with analytic_cursor() as cursor:
+        cursor.execute(OVERDUE_INVOICES_SQL.format(**fragments), params)
+        for *row, how_many in cursor.fetchall():
+            settlement = InvoiceSettlement(*row, day=day)
+            found = result.setdefault(settlement.partner_id, OverdueInvoices(invoices=[], count=how_many))
+            found.invoices.append(settlement)
+    return result
+
+
 def receivables_as_of(
-    *, day: datetime.date, partner_ids: Iterable[int] | None = None, overdue_days: int = 1
+    *,
+    day: datetime.date,
+    partner_ids: Iterable[int] | None = None,
+    overdue_days: int = 1,
+    overdue_at: Sequence[int] = (),
 ) -> dict[int, Receivables]:
     """Receivables and aging of every partner (or those given) as of ``day``, in one query.
 
     Partners with neither invoices nor payments by then are absent (all zeros).
-    ``overdue_days`` sets the n of the ``overdue_n`` figure (overdue by at least n days).
+    ``overdue_days`` sets the n of the ``overdue_n`` figure (overdue by at least n days);
+    ``overdue_at`` asks for more of them at once, in ``overdue_by`` (n → overdue_amount(D, n)).
     """
     tenant = require_tenant()
     fragments, extra = _filters(partner_ids)
-    sql = AGING_SQL.format(**fragments)
+    days = [int(n) for n in overdue_at]
+    owed_at = ", ".join(
+        f"SUM(after_named) FILTER (WHERE due_date <= %(day)s::date - %(overdue_at_{index})s)"
+        for index in range(len(days))
+    )
+    sql = AGING_SQL.format(owed_at=owed_at, **fragments)
     params = {"tenant": tenant.pk, "day": day, "overdue_days": overdue_days, **extra}
+    params.update({f"overdue_at_{index}": n for index, n in enumerate(days)})
     result: dict[int, Receivables] = {}
     with analytic_cursor() as cursor:
         cursor.execute(sql, params)
-        for partner_id, invoiced, paid, named, *owed in cursor.fetchall():
+        for partner_id, invoiced, paid, named, *owed, owed_at_values in cursor.fetchall():
             unnamed_money = paid - named  # what the oldest-due-first allocation hands out
             open_all, open_1, open_31, open_61, open_91, open_n = (max(ZERO, amount - unnamed_money) for amount in owed)
+            owed_by = zip(days, owed_at_values or [None] * len(days), strict=True)
             result[partner_id] = Receivables(
                 partner_id=partner_id,
                 day=day,
@@ -213,6 +277,7 @@ def receivables_as_of(
                 days_over_90=open_91,
                 overdue=open_1,
                 overdue_n=open_n,
+                overdue_by={n: max(ZERO, (amount or ZERO) - unnamed_money) for n, amount in owed_by},
             )
     return result
 

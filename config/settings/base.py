@@ -37,6 +37,7 @@ INSTALLED_APPS = [
     "scoring",
     "incentives",
     "settlements",
+    "risk",
     "qudao_api",
 ]
 
