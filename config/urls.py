@@ -12,6 +12,7 @@ urlpatterns = [
     path("t/<slug:tenant_slug>/", include("scoring.urls")),
     path("t/<slug:tenant_slug>/", include("settlements.urls")),
     path("t/<slug:tenant_slug>/", include("incentives.urls")),
+    path("t/<slug:tenant_slug>/", include("risk.urls")),
 ]
 
 # Errors raised outside the views (a middleware's 404, an unknown route, a server error): JSON

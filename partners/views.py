@@ -76,6 +76,7 @@ class PartnerDetailView(TenantPageMixin, DetailView):
         context["channel_figures"] = channel_figures(partner, tenant_today(self.tenant))
         if self.can(Capability.SEE_INTERNAL):
             context["audit_events"] = audit_rows(partner)
+            context["risk"] = risk_badges(partner, self.tenant, context["channel_figures"]["day"])
         return context
 
 
@@ -91,6 +92,14 @@ def channel_figures(partner: Partner, day) -> dict:
         "receivables": receivables_for(partner_id=partner.pk, day=day),
         "score": PartnerScore.objects.filter(partner=partner).order_by("-day").first(),
     }
+
+
+def risk_badges(partner: Partner, tenant, day):
+    """The partner's credit and overdue standing for its page's badges (vendor side only)."""
+    from risk.calculations import Thresholds
+    from risk.selectors import partner_overview
+
+    return partner_overview(partner, day=day, thresholds=Thresholds.of(tenant.risk_thresholds))
 
 
 def audit_rows(partner: Partner) -> list[dict]:

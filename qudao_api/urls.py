@@ -7,6 +7,7 @@ from accounts.api import LogoutView, TokenObtainView
 from facts.api import InvoiceViewSet, PaymentViewSet, ReceivablesViewSet, SaleViewSet, WriteOffViewSet
 from incentives.api import ProfitShareViewSet, ProgramViewSet
 from partners.api import PartnerViewSet, TierViewSet
+from risk.api import AlertViewSet, RiskSettingsViewSet
 from scoring.api import JobRunViewSet, ScoreViewSet, TierRecommendationViewSet
 from settlements.api import SettlementRunViewSet, StatementViewSet
 from targets.api import GoalViewSet, TargetViewSet
@@ -33,6 +34,7 @@ router.register("settlement-runs", SettlementRunViewSet, basename="settlement-ru
 router.register("statements", StatementViewSet, basename="statement")
 router.register("programs", ProgramViewSet, basename="program")
 router.register("profit-shares", ProfitShareViewSet, basename="profit-share")
+router.register("alerts", AlertViewSet, basename="alert")
 
 inbox = SimpleRouter()
 inbox.register("invitations", InvitationInboxViewSet, basename="invitation")
@@ -47,6 +49,11 @@ urlpatterns = [
     path("redoc/", login_required(RedocView.as_view(url_name="api:schema")), name="redoc"),
     # Statement PDFs, exports and export jobs: before the router, so statements/export/ is no statement id.
     path("t/<slug:tenant_slug>/", include("settlements.document_api")),
+    path(
+        "t/<slug:tenant_slug>/risk-settings/",
+        RiskSettingsViewSet.as_view({"get": "retrieve", "put": "update"}),
+        name="risk-settings",
+    ),
     path("t/<slug:tenant_slug>/", include(router.urls)),
     path("", include(inbox.urls)),
 ]
