@@ -18,7 +18,7 @@ from tenancy.models import Membership, Tenant
 from tenancy.roles import Role
 from tenancy.services import tenant_create
 
-from . import facts, partners, people, scores, settlements, targets
+from . import facts, partners, people, risk, scores, settlements, targets
 from .catalog import DEFAULT_PARTNERS_PER_TENANT, SEED, TENANT_SLUGS, TENANTS, TenantSpec, demo_emails
 
 User = get_user_model()
@@ -50,7 +50,7 @@ class DemoTenant:
 
 Step = Callable[[DemoTenant], None]
 
-# In order; a later step may use what an earlier one made. Facts, programs and settlements go last.
+# In order; a later step may use what an earlier one made. Facts, programs, settlements and risk go last.
 STEPS: tuple[Step, ...] = (
     people.add_vendor_members,
     partners.plan_partners,
@@ -63,6 +63,7 @@ STEPS: tuple[Step, ...] = (
     targets.add_goals_and_targets,
     scores.add_score_history,
     settlements.add_programs_and_settlements,
+    risk.add_risk_cases_and_alerts,
 )
 
 

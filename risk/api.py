@@ -49,7 +49,7 @@ class AlertViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, TenantViewS
             return queryset.none()
         alerts = selectors.alert_list(queryset).select_related("acknowledged_by", "resolved_by")
         if self.action != "list":
-            alerts = alerts.prefetch_related("events__actor", "events__alert")
+            alerts = alerts.prefetch_related("events__actor")
         return alerts
 
     def _answer(self, alert: Alert) -> Response:

@@ -189,6 +189,13 @@ UTILISATION_BANDS: tuple[tuple[int | None, str], ...] = (
 )  # fmt: skip
 
 
+def _used(row: OverviewRow) -> Decimal:
+    """Utilisation for ranking: a limit of 0 with money owed ranks above everything."""
+    if row.utilisation is not None:
+        return row.utilisation
+    return Decimal("Infinity") if row.outstanding > 0 else Decimal(0)
+
+
 def utilisation_distribution(rows: Sequence[OverviewRow]) -> dict:
     """How many partners use how much of their limit (partners without a limit counted apart)."""
     counts = [0] * len(UTILISATION_BANDS)
@@ -203,13 +210,6 @@ def utilisation_distribution(rows: Sequence[OverviewRow]) -> dict:
                 counts[index] += 1
                 break
     return {"labels": [label for _upper, label in UTILISATION_BANDS], "counts": counts, "without_limit": without_limit}
-
-
-def _used(row: OverviewRow) -> Decimal:
-    """Utilisation for ranking: a limit of 0 with money owed ranks above everything."""
-    if row.utilisation is not None:
-        return row.utilisation
-    return Decimal("Infinity") if row.outstanding > 0 else Decimal(0)
 
 
 def highest_utilisations(rows: Sequence[OverviewRow], count: int = 10) -> list[OverviewRow]:
@@ -299,12 +299,6 @@ def open_alert_trend(*, day: datetime.date, days: int = 90, partner_ids: Sequenc
         "open": [count for _when, count, _critical in rows],
         "critical": [critical for _when, _count, critical in rows],
     }
-
-
-def live_alerts_of(partner: Partner) -> list[Alert]:
-    return list(
-        alert_list(Alert.objects.filter(partner=partner, status__in=[AlertStatus.OPEN, AlertStatus.ACKNOWLEDGED]))
-    )
 
 
 def dashboard_risk(*, membership, tenant, day: datetime.date) -> dict:

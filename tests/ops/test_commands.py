@@ -12,6 +12,7 @@ from common.dates import tenant_today
 from partners.models import Contact, Contract, Partner, StatusChange, Tier, TierChange
 from partners.selectors import tier_in_effect
 from partners.validators import validate_unified_social_credit_code
+from risk.models import Alert, AlertRule
 from tenancy.context import crossing_tenants, tenant_scope, user_scope
 from tenancy.models import Membership, Tenant
 from tenancy.roles import PARTNER_ROLES, Role
@@ -238,7 +239,11 @@ def test_the_full_demo_has_about_two_hundred_partners_across_tiers_regions_and_s
             assert {partner.tier.code for partner in partners} == {"core", "strategic", "ordinary"}
             assert len({partner.region for partner in partners}) == 7
             assert {partner.status for partner in partners} == {
-                "prospect", "onboarding", "active", "suspended", "terminated",
+                "prospect", "onboarding", "pilot", "active", "suspended", "terminated",
             }  # fmt: skip
             assert {partner.kind for partner in partners} == {"distributor", "reseller", "agent", "service_provider"}
             assert TierChange.objects.exists()
+            # every risk rule has an open alert, with a history behind the dashboard's trend
+            live = Alert.objects.filter(status__in=["open", "acknowledged"])
+            assert set(live.values_list("rule", flat=True)) == set(AlertRule.values)
+            assert Alert.objects.filter(status="resolved").exists()
