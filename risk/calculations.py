@@ -29,6 +29,7 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from django.utils.translation import gettext as _
 
+from facts.calculations import OpenInvoice
 from partners.models import PartnerStatus
 from tenancy.models import DEFAULT_RISK_THRESHOLDS
 
@@ -157,16 +158,6 @@ class ContractEnd:
 
 
 @dataclasses.dataclass(frozen=True)
-class OverdueInvoice:
-    id: int
-    number: str
-    due_date: datetime.date
-    amount: Decimal
-    open_amount: Decimal
-    days_overdue: int
-
-
-@dataclasses.dataclass(frozen=True)
 class PartnerFigures:
     """What the rules need to know about one partner as of day D."""
 
@@ -178,7 +169,7 @@ class PartnerFigures:
     outstanding: Decimal = ZERO
     overdue_warning: Decimal = ZERO  # overdue_amount(D, warning days)
     overdue_critical: Decimal = ZERO  # overdue_amount(D, critical days)
-    overdue_invoices: tuple[OverdueInvoice, ...] = ()  # the most overdue first (a few)
+    overdue_invoices: tuple[OpenInvoice, ...] = ()  # the most overdue first (a few)
     overdue_invoice_count: int = 0
     sales_recent: Decimal = ZERO  # net sales in the 30 days ending D
     sales_baseline: Decimal = ZERO  # net sales in the 180 days ending D
@@ -263,7 +254,7 @@ def overdue_evidence(figures: PartnerFigures, thresholds: Thresholds) -> dict:
         "invoice_count": figures.overdue_invoice_count,
         "invoices": [
             {
-                "id": invoice.id,
+                "id": invoice.invoice_id,
                 "number": invoice.number,
                 "due_date": invoice.due_date.isoformat(),
                 "amount": money_text(invoice.amount),

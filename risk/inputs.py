@@ -1,9 +1,9 @@
 """Every partner's risk figures as of day D, gathered in a fixed handful of statements.
 
 However many partners the tenant has: one statement for the partners and their status in effect
-on D, one for receivables and aging (``facts.calculations.receivables_as_of``), one for the sales
-windows, one for the contracts that end last, one for the overdue invoices behind the overdue
-figures (``facts.calculations.overdue_invoices``, the allocation of SPEC §4.1).
+on D, one for receivables and aging with the overdue invoices behind them
+(``facts.calculations.receivables_as_of``, the allocation of SPEC §4.1), one for the sales windows,
+one for the contracts that end last.
 """
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ import datetime
 from decimal import Decimal
 
 from common.sql import analytic_cursor
-from facts.calculations import overdue_invoices, receivables_as_of
+from facts.calculations import receivables_as_of
 from partners.models import Partner
 from partners.selectors import with_tier_and_status_in_effect
 from tenancy.context import require_tenant
@@ -23,13 +23,12 @@ from .calculations import (
     RECENT_DAYS,
     ZERO,
     ContractEnd,
-    OverdueInvoice,
     PartnerFigures,
     Thresholds,
 )
 
 # How many of a partner's overdue invoices an alert lists (the most overdue first); the count says the rest.
-INVOICES_IN_EVIDENCE = 20
+INVOICES_IN_EVIDENCE = 10
 
 SALES_SQL = """
 SELECT partner_id,
@@ -69,17 +68,14 @@ def gather_figures(day: datetime.date, thresholds: Thresholds) -> tuple[dict[int
     params = {"tenant": tenant.pk, "day": day, "recent": RECENT_DAYS, "baseline": BASELINE_DAYS}
     partners = partner_statuses(day)
     warning_days, critical_days = thresholds.overdue_warning_days, thresholds.overdue_critical_days
-    receivables = receivables_as_of(day=day, overdue_at=(warning_days, critical_days))
+    receivables = receivables_as_of(
+        day=day,
+        overdue_at=(warning_days, critical_days),
+        late_invoices_at=warning_days,
+        late_invoices_listed=INVOICES_IN_EVIDENCE,
+    )
     sales = _rows(SALES_SQL, params)
     contracts = _rows(CONTRACTS_SQL, params)
-    overdue_ids = [
-        partner_id
-        for partner_id, owed in receivables.items()
-        if owed.overdue_by.get(warning_days, ZERO) > 0 and partners.get(partner_id, ("",))[0] in CHECKED_STATUSES
-    ]
-    invoices = overdue_invoices(
-        day=day, min_days=warning_days, partner_ids=overdue_ids, per_partner=INVOICES_IN_EVIDENCE
-    )
     figures = []
     for partner_id, (status, credit_limit, pilot_credit_limit, pilot_ends_on) in partners.items():
         if status not in CHECKED_STATUSES:
@@ -87,7 +83,6 @@ def gather_figures(day: datetime.date, thresholds: Thresholds) -> tuple[dict[int
         owed = receivables.get(partner_id)
         recent, baseline = sales.get(partner_id, (ZERO, ZERO))
         contract = contracts.get(partner_id)
-        overdue = invoices.get(partner_id)
         figures.append(
             PartnerFigures(
                 partner_id=partner_id,
@@ -98,18 +93,8 @@ def gather_figures(day: datetime.date, thresholds: Thresholds) -> tuple[dict[int
                 outstanding=owed.outstanding if owed else ZERO,
                 overdue_warning=owed.overdue_by.get(warning_days, ZERO) if owed else ZERO,
                 overdue_critical=owed.overdue_by.get(critical_days, ZERO) if owed else ZERO,
-                overdue_invoices=tuple(
-                    OverdueInvoice(
-                        id=invoice.invoice_id,
-                        number=invoice.number,
-                        due_date=invoice.due_date,
-                        amount=invoice.amount,
-                        open_amount=invoice.open_amount,
-                        days_overdue=invoice.days_overdue,
-                    )
-                    for invoice in (overdue.invoices if overdue else ())
-                ),
-                overdue_invoice_count=overdue.count if overdue else 0,
+                overdue_invoices=owed.late_invoices if owed else (),
+                overdue_invoice_count=owed.late_invoice_count if owed else 0,
                 sales_recent=Decimal(recent),
                 sales_baseline=Decimal(baseline),
                 contract=ContractEnd(*contract) if contract else None,

@@ -18,7 +18,7 @@ from django.views.generic import DetailView, FormView, ListView, TemplateView
 
 from common.dates import tenant_today
 from facts import exports
-from facts.calculations import BUCKETS, overdue_invoices
+from facts.calculations import BUCKETS, receivables_as_of
 from partners.models import Partner, PartnerStatus, Tier
 from tenancy.access import uses_portfolio, visible_partners
 from tenancy.pages import ObjectFormPage, ServiceFormMixin, TenantPageMixin
@@ -364,6 +364,9 @@ class AlertResolveView(AlertActionView):
 # --- a partner's risk tab -------------------------------------------------------------------------
 
 
+OVERDUE_LISTED = 50  # the partner tab lists this many overdue invoices, the most overdue first
+
+
 class PartnerRiskView(VendorPage, DetailView):
     """One partner's risk: its receivables against its limit, the invoices overdue, and its alerts (paged)."""
 
@@ -383,7 +386,9 @@ class PartnerRiskView(VendorPage, DetailView):
         today = tenant_today(self.tenant)
         thresholds = Thresholds.of(self.tenant.risk_thresholds)
         row = selectors.partner_overview(partner, day=today, thresholds=thresholds)
-        overdue = overdue_invoices(day=today, min_days=1, partner_ids=[partner.pk], per_partner=50).get(partner.pk)
+        overdue = receivables_as_of(
+            day=today, partner_ids=[partner.pk], late_invoices_at=1, late_invoices_listed=OVERDUE_LISTED
+        ).get(partner.pk)
         alerts = selectors.alert_list(Alert.objects.filter(partner=partner))
         page = Paginator(alerts, self.alerts_per_page).get_page(self.request.GET.get("page"))
         context.update(
