@@ -1,11 +1,12 @@
-"""Risk in the demo: a case for every risk rule, then the nightly risk step over the last twelve weeks.
+"""Risk in the demo: a case for every risk rule, and the risk rules' history over the last twelve weeks.
 
 The demo's channel already owes money: many partners overdue, many over their credit limit, a few
 contracts about to run out. This step makes sure each of the five rules has at least one case as of
 yesterday — planting one where the data has none: a large return that drops a partner's sales, a
 last contract that ends within the month, a partner still in pilot after its pilot ended — and then
-runs the risk rules as the nightly job would, every two weeks for twelve weeks and on yesterday, so
-the alerts carry a history (raised, escalated, resolved) and the dashboard's trend has a shape.
+runs the risk rules as the nightly job would, every two weeks from twelve weeks ago, so the alerts
+carry a history (raised, escalated, resolved) and the dashboard's trend has a shape. The nightly runs
+of the last week (the scores step, after this one) carry them on, night by night, to yesterday.
 """
 
 from __future__ import annotations
@@ -29,8 +30,8 @@ if TYPE_CHECKING:
 
 DAY = datetime.timedelta(days=1)
 CENT = Decimal("0.01")
-# The nights the demo's risk step runs, in days before yesterday (oldest first), then yesterday itself.
-HISTORY_NIGHTS = (84, 70, 56, 42, 28, 14, 7)
+# The nights the demo's risk step runs, in days before today, oldest first (the last week's nightly runs follow).
+HISTORY_NIGHTS = (85, 71, 57, 43, 29, 15, 8)
 
 WORDS = {
     "zh-hans": {"customer": "退货：华东区域项目取消", "category": "服务器", "reason": "试点合作开始"},
@@ -50,8 +51,7 @@ def add_risk_cases_and_alerts(context: DemoTenant) -> None:
     if AlertRule.PILOT_EXPIRY not in tripped:
         _plant_ended_pilot(context, yesterday)
     for days_back in HISTORY_NIGHTS:
-        alerts_evaluate(day=yesterday - days_back * DAY)
-    alerts_evaluate(day=yesterday)
+        alerts_evaluate(day=context.today - days_back * DAY)
 
 
 def _active(figures: list[PartnerFigures]) -> list[PartnerFigures]:

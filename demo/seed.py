@@ -50,7 +50,7 @@ class DemoTenant:
 
 Step = Callable[[DemoTenant], None]
 
-# In order; a later step may use what an earlier one made. Facts, programs, settlements and risk go last.
+# In order; a later step may use what an earlier one made. Facts, programs and settlements go last.
 STEPS: tuple[Step, ...] = (
     people.add_vendor_members,
     partners.plan_partners,
@@ -61,9 +61,9 @@ STEPS: tuple[Step, ...] = (
     people.add_partner_members,
     facts.add_facts,
     targets.add_goals_and_targets,
+    risk.add_risk_cases_and_alerts,  # before the last week's nightly runs, which carry the alerts to yesterday
     scores.add_score_history,
     settlements.add_programs_and_settlements,
-    risk.add_risk_cases_and_alerts,
 )
 
 
