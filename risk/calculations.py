@@ -66,7 +66,12 @@ def rank(severity: str) -> int:
 
 def money_text(amount: Decimal | None) -> str | None:
     """An amount as the evidence keeps it: text with two places (JSON has no decimals)."""
-    return None if amount is None else str(Decimal(amount).quantize(CENT, rounding=ROUND_HALF_UP))
+    if amount is None:
+        return None
+    text = str(amount)
+    if len(text) - text.find(".") == 3 and "." in text and "E" not in text:
+        return text  # two places already, as every amount read from the database (ten thousand a night)
+    return str(Decimal(amount).quantize(CENT, rounding=ROUND_HALF_UP))
 
 
 def percent_of(part: Decimal, whole: Decimal) -> Decimal | None:
