@@ -42,8 +42,8 @@ def drop_tenant_rows(tenant: Tenant) -> None:
     from tenancy.rls import tables_with_a_tenant
 
     tables = tables_with_a_tenant(connection)
-    first = ["scoring_tierrecommendation", "scoring_partnerscore", "targets_target", "targets_companygoal",
-             *FACT_TABLES]  # fmt: skip
+    first = ["risk_alertevent", "risk_alert", "scoring_tierrecommendation", "scoring_partnerscore",
+             "targets_target", "targets_companygoal", *FACT_TABLES]  # fmt: skip
     last = ["partners_tierchange", "partners_statuschange", "partners_partner", "partners_tier"]
     ordered = [*first, *[t for t in tables if t not in (*first, *last)], *last]
     with tenant_scope(tenant), connection.cursor() as cursor:

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping, Sequence
 from decimal import Decimal
 
 from common.sql import analytic_cursor
@@ -75,6 +75,7 @@ FROM settled ORDER BY partner_id, due_date, number, id
 
 # What each partner owes as of %(day)s after its named payments, in total and on the invoices
 # overdue by at least 1, 31, 61, 91 and n days; and what it paid. One scan of each fact table.
+# {late_ctes} and {late_columns}, when asked for, list the invoices behind one of those figures.
 AGING_SQL = """
 WITH money AS (
     SELECT partner_id, invoice_id, SUM(amount) AS amount
@@ -86,7 +87,7 @@ paid AS (
     SELECT partner_id, SUM(amount) AS total FROM money GROUP BY partner_id
 ),
 owed AS (
-    SELECT i.partner_id, i.amount, i.due_date,
+    SELECT i.id, i.partner_id, i.number, i.amount, i.due_date,
            LEAST(i.amount, COALESCE(named.amount, 0)) AS named_applied,
            i.amount - LEAST(i.amount, COALESCE(named.amount, 0)) AS after_named
     FROM facts_invoice i
@@ -102,14 +103,68 @@ by_partner AS (
            SUM(after_named) FILTER (WHERE due_date <= %(day)s::date - 31) AS owed_31,
            SUM(after_named) FILTER (WHERE due_date <= %(day)s::date - 61) AS owed_61,
            SUM(after_named) FILTER (WHERE due_date <= %(day)s::date - 91) AS owed_91,
-           SUM(after_named) FILTER (WHERE due_date <= %(day)s::date - %(overdue_days)s) AS owed_n
+           SUM(after_named) FILTER (WHERE due_date <= %(day)s::date - %(overdue_days)s) AS owed_n,
+           ARRAY[{owed_at}]::numeric[] AS owed_at
     FROM owed GROUP BY partner_id
-)
+){late_ctes}
 SELECT COALESCE(b.partner_id, paid.partner_id), COALESCE(b.invoiced, 0), COALESCE(paid.total, 0),
        COALESCE(b.named_total, 0), COALESCE(b.owed_all, 0), COALESCE(b.owed_1, 0), COALESCE(b.owed_31, 0),
-       COALESCE(b.owed_61, 0), COALESCE(b.owed_91, 0), COALESCE(b.owed_n, 0)
-FROM by_partner b FULL JOIN paid ON paid.partner_id = b.partner_id
+       COALESCE(b.owed_61, 0), COALESCE(b.owed_91, 0), COALESCE(b.owed_n, 0), b.owed_at{late_columns}
+FROM by_partner b FULL JOIN paid ON paid.partner_id = b.partner_id{late_join}
 """
+
+# The invoices overdue by at least %(late_days)s days, oldest due first, with what each still owes.
+# The partner's unnamed money settles its invoices oldest due first, and every invoice overdue by n days
+# falls due before every one that is not: the running sum over the overdue invoices alone is the running
+# sum the allocation of SPEC §4.1 makes, so the window needs no other invoice. Of each partner, how many
+# are open, and the first %(late_listed)s as parallel arrays.
+LATE_CTES = """,
+late AS (
+    SELECT owed.id, owed.partner_id, owed.number, owed.due_date, owed.amount,
+           owed.after_named - GREATEST(0, LEAST(owed.after_named,
+               COALESCE(paid.total, 0) - b.named_total
+               - COALESCE(SUM(owed.after_named) OVER (
+                     PARTITION BY owed.partner_id ORDER BY owed.due_date, owed.number, owed.id
+                     ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING), 0))) AS open_amount
+    FROM owed JOIN by_partner b ON b.partner_id = owed.partner_id
+    LEFT JOIN paid ON paid.partner_id = owed.partner_id
+    WHERE owed.due_date <= %(day)s::date - %(late_days)s
+),
+late_open AS (
+    SELECT late.*, row_number() OVER (PARTITION BY partner_id ORDER BY due_date, number, id) AS position
+    FROM late WHERE open_amount > 0
+),
+late_listed AS (
+    SELECT partner_id, count(*) AS how_many,
+           array_agg(id ORDER BY position) FILTER (WHERE position <= %(late_listed)s) AS ids,
+           array_agg(number ORDER BY position) FILTER (WHERE position <= %(late_listed)s) AS numbers,
+           array_agg(due_date ORDER BY position) FILTER (WHERE position <= %(late_listed)s) AS due_dates,
+           array_agg(amount ORDER BY position) FILTER (WHERE position <= %(late_listed)s) AS amounts,
+           array_agg(open_amount ORDER BY position) FILTER (WHERE position <= %(late_listed)s) AS open_amounts
+    FROM late_open GROUP BY partner_id
+)"""
+LATE_COLUMNS = """,
+       COALESCE(late_listed.how_many, 0), late_listed.ids, late_listed.numbers, late_listed.due_dates,
+       late_listed.amounts, late_listed.open_amounts"""
+LATE_JOIN = """
+LEFT JOIN late_listed ON late_listed.partner_id = COALESCE(b.partner_id, paid.partner_id)"""
+
+
+@dataclasses.dataclass(frozen=True)
+class OpenInvoice:
+    """An invoice still owing something on a day: how much of it, and how many days overdue."""
+
+    invoice_id: int
+    number: str
+    due_date: datetime.date
+    amount: Decimal
+    open_amount: Decimal
+    day: datetime.date
+
+    @property
+    def days_overdue(self) -> int:
+        days = (self.day - self.due_date).days
+        return days if days > 0 and self.open_amount > 0 else 0
 
 
 @dataclasses.dataclass(frozen=True)
@@ -127,6 +182,9 @@ class Receivables:
     days_over_90: Decimal = ZERO
     overdue: Decimal = ZERO  # overdue_amount(D, 1)
     overdue_n: Decimal = ZERO  # overdue_amount(D, n) for the n asked for
+    overdue_by: Mapping[int, Decimal] = dataclasses.field(default_factory=dict)  # n → overdue_amount(D, n)
+    late_invoices: tuple[OpenInvoice, ...] = ()  # the first few invoices overdue by the days asked for
+    late_invoice_count: int = 0  # … and how many there are in all
 
     @property
     def outstanding(self) -> Decimal:
@@ -184,23 +242,50 @@ def invoice_settlements(*, day: datetime.date, partner_ids: Iterable[int] | None
 
 
 def receivables_as_of(
-    *, day: datetime.date, partner_ids: Iterable[int] | None = None, overdue_days: int = 1
+    *,
+    day: datetime.date,
+    partner_ids: Iterable[int] | None = None,
+    overdue_days: int = 1,
+    overdue_at: Sequence[int] = (),
+    late_invoices_at: int | None = None,
+    late_invoices_listed: int = 20,
 ) -> dict[int, Receivables]:
     """Receivables and aging of every partner (or those given) as of ``day``, in one query.
 
     Partners with neither invoices nor payments by then are absent (all zeros).
-    ``overdue_days`` sets the n of the ``overdue_n`` figure (overdue by at least n days).
+    ``overdue_days`` sets the n of the ``overdue_n`` figure (overdue by at least n days);
+    ``overdue_at`` asks for more of them at once, in ``overdue_by`` (n → overdue_amount(D, n)).
+    ``late_invoices_at`` (n) lists the invoices behind overdue_amount(D, n), the most overdue first: the
+    first ``late_invoices_listed`` in ``late_invoices``, how many in ``late_invoice_count``.
     """
     tenant = require_tenant()
     fragments, extra = _filters(partner_ids)
-    sql = AGING_SQL.format(**fragments)
+    days = [int(n) for n in overdue_at]
+    owed_at = ", ".join(
+        f"SUM(after_named) FILTER (WHERE due_date <= %(day)s::date - %(overdue_at_{index})s)"
+        for index in range(len(days))
+    )
+    late = late_invoices_at is not None
+    sql = AGING_SQL.format(
+        owed_at=owed_at,
+        late_ctes=LATE_CTES if late else "",
+        late_columns=LATE_COLUMNS if late else "",
+        late_join=LATE_JOIN if late else "",
+        **fragments,
+    )
     params = {"tenant": tenant.pk, "day": day, "overdue_days": overdue_days, **extra}
+    params.update({f"overdue_at_{index}": n for index, n in enumerate(days)})
+    if late:
+        params.update(late_days=max(1, int(late_invoices_at)), late_listed=late_invoices_listed)
     result: dict[int, Receivables] = {}
     with analytic_cursor() as cursor:
         cursor.execute(sql, params)
-        for partner_id, invoiced, paid, named, *owed in cursor.fetchall():
+        for row in cursor.fetchall():
+            partner_id, invoiced, paid, named, *owed = row[:10]
+            owed_at_values, late_row = row[10], row[11:]
             unnamed_money = paid - named  # what the oldest-due-first allocation hands out
             open_all, open_1, open_31, open_61, open_91, open_n = (max(ZERO, amount - unnamed_money) for amount in owed)
+            owed_by = zip(days, owed_at_values or [None] * len(days), strict=True)
             result[partner_id] = Receivables(
                 partner_id=partner_id,
                 day=day,
@@ -213,8 +298,19 @@ def receivables_as_of(
                 days_over_90=open_91,
                 overdue=open_1,
                 overdue_n=open_n,
+                overdue_by={n: max(ZERO, (amount or ZERO) - unnamed_money) for n, amount in owed_by},
+                **(_late_invoices(late_row, day) if late else {}),
             )
     return result
+
+
+def _late_invoices(row: Sequence, day: datetime.date) -> dict:
+    count, ids, numbers, due_dates, amounts, open_amounts = row
+    listed = zip(ids or (), numbers or (), due_dates or (), amounts or (), open_amounts or (), strict=True)
+    return {
+        "late_invoices": tuple(OpenInvoice(*invoice, day=day) for invoice in listed),
+        "late_invoice_count": count,
+    }
 
 
 def receivables_for(*, partner_id: int, day: datetime.date) -> Receivables:

@@ -86,6 +86,7 @@ class PartnerDetailView(TenantPageMixin, DetailView):
         if self.can(Capability.SEE_INTERNAL):
             context["audit_events"] = audit_rows(partner)
             context["diligence"] = diligence_summary(partner, tenant_today(self.tenant))
+            context["risk"] = risk_badges(partner, self.tenant, context["channel_figures"]["day"])
         return context
 
 
@@ -111,6 +112,14 @@ def channel_figures(partner: Partner, day) -> dict:
         "receivables": receivables_for(partner_id=partner.pk, day=day),
         "score": PartnerScore.objects.filter(partner=partner).order_by("-day").first(),
     }
+
+
+def risk_badges(partner: Partner, tenant, day):
+    """The partner's credit and overdue standing for its page's badges (vendor side only)."""
+    from risk.calculations import Thresholds
+    from risk.selectors import partner_overview
+
+    return partner_overview(partner, day=day, thresholds=Thresholds.of(tenant.risk_thresholds))
 
 
 def audit_rows(partner: Partner) -> list[dict]:

@@ -9,6 +9,7 @@ from facts.api import InvoiceViewSet, PaymentViewSet, ReceivablesViewSet, SaleVi
 from incentives.api import ProfitShareViewSet, ProgramViewSet
 from notifications.api import NotificationViewSet, WebhookViewSet
 from partners.api import PartnerViewSet, TierViewSet
+from risk.api import AlertViewSet, RiskSettingsViewSet
 from scoring.api import JobRunViewSet, ScoreViewSet, TierRecommendationViewSet
 from settlements.api import SettlementRunViewSet, StatementViewSet
 from targets.api import GoalViewSet, TargetViewSet
@@ -40,6 +41,7 @@ router.register("programs", ProgramViewSet, basename="program")
 router.register("profit-shares", ProfitShareViewSet, basename="profit-share")
 router.register("notifications", NotificationViewSet, basename="notification")
 router.register("webhooks", WebhookViewSet, basename="webhook")
+router.register("alerts", AlertViewSet, basename="alert")
 
 inbox = SimpleRouter()
 inbox.register("invitations", InvitationInboxViewSet, basename="invitation")
@@ -55,6 +57,11 @@ urlpatterns = [
     path("redoc/", login_required(RedocView.as_view(url_name="api:schema")), name="redoc"),
     # Statement PDFs, exports and export jobs: before the router, so statements/export/ is no statement id.
     path("t/<slug:tenant_slug>/", include("settlements.document_api")),
+    path(
+        "t/<slug:tenant_slug>/risk-settings/",
+        RiskSettingsViewSet.as_view({"get": "retrieve", "put": "update"}),
+        name="risk-settings",
+    ),
     path("t/<slug:tenant_slug>/", include(router.urls)),
     path("", include(inbox.urls)),
 ]

@@ -82,10 +82,17 @@ def summary_in_words(summary: dict) -> list[str]:
     return lines
 
 
-# (name, step). Later features (risk alerts) add their steps here.
+def _risk(day: datetime.date) -> dict:
+    from risk.services import alerts_evaluate
+
+    return alerts_evaluate(day=day)
+
+
+# (name, step). Later features add their steps here.
 NIGHTLY_STEPS: list[tuple[str, Callable[[datetime.date], dict]]] = [
     ("scores", _scores),
     ("accruals", _accruals),
+    ("risk", _risk),
     ("import_jobs", _import_jobs),
 ]
 

@@ -43,6 +43,7 @@ from notifications.models import Notification, Webhook
 from partners import services as partner_services
 from partners.models import Contact, Contract, Partner, Tier
 from qudao_api.viewsets import TenantViewSet
+from risk.models import Alert, ThresholdChange
 from scoring.models import JobRun, PartnerScore, TierRecommendation
 from settlements.models import ExportJob, SettlementRun, Statement, StatementLine
 from targets.models import CompanyGoal, Target
@@ -471,12 +472,31 @@ def _webhook(tenant_world, partner, which):
         name=name, url="http://127.0.0.1:9/matrix", secret="matrix-secret-0123456789", events=["announcement"]
     )
     return webhook, (name, "matrix-secret-0123456789") if which == OTHER_TENANT else ("matrix-secret-0123456789",)
+@makes(Alert)
+def _alert(tenant_world, partner, which):
+    """A live overdue alert about ``partner`` whose evidence names an invoice telling whose it is."""
+    number = f"INV-alert-{_tag(partner, which)}"
+    alert = Alert.objects.filter(partner=partner, rule="overdue").first() or Alert.objects.create(
+        partner=partner, rule="overdue", severity="warning", raised_on=DAY, evaluated_on=DAY,
+        raised_at=datetime.datetime(2026, 3, 2, 1, 0, tzinfo=datetime.UTC),
+        evidence={"day": DAY.isoformat(), "invoices": [{"number": number}], "invoice_count": 1},
+    )  # fmt: skip
+    return alert, (number,)
+
+
+@makes(ThresholdChange)
+def _threshold_change(tenant_world, partner, which):
+    """Threshold changes belong to the tenant; the other tenant's names who made it."""
+    email = "thresholds-away@globex.test" if which == OTHER_TENANT else ""
+    change = ThresholdChange.objects.create(actor=None, old_values={"note": email}, new_values={})
+    return change, (email,) if email else ()
 
 
 # --- what the SPEC says, by hand ----------------------------------------------------------------
 
 VENDOR_WRITERS = {Role.ADMIN, Role.CHANNEL_MANAGER}
 SETTLERS = {Role.ADMIN, Role.FINANCE}
+RISK_MANAGERS = {Role.ADMIN, Role.RISK}
 
 
 def _only(allowed) -> dict[str, str]:
@@ -602,6 +622,22 @@ SPEC_EXPECTATIONS: dict[tuple[str, str], dict[str, str]] = {
     ("notifications:webhook-edit", "post"): _only({Role.ADMIN}),
     ("notifications:webhook-delete", "post"): _only({Role.ADMIN}),
     ("notifications:webhook-test", "post"): _only({Role.ADMIN}),
+    # SPEC §1, §4.7: risk alerts are vendor-only; risk and administrators act on them and set the thresholds.
+    ("api:alert-list", "get"): _only(VENDOR_ROLES),
+    ("api:alert-detail", "get"): _only(VENDOR_ROLES),
+    ("api:alert-acknowledge", "post"): _only(RISK_MANAGERS),
+    ("api:alert-resolve", "post"): _only(RISK_MANAGERS),
+    ("api:risk-settings", "get"): _only(VENDOR_ROLES),
+    ("api:risk-settings", "put"): _only(RISK_MANAGERS),
+    ("risk:dashboard", "get"): _only(VENDOR_ROLES),
+    ("risk:receivables", "get"): _only(VENDOR_ROLES),
+    ("risk:alerts", "get"): _only(VENDOR_ROLES),
+    ("risk:alert", "get"): _only(VENDOR_ROLES),
+    ("risk:alert-acknowledge", "post"): _only(RISK_MANAGERS),
+    ("risk:alert-resolve", "post"): _only(RISK_MANAGERS),
+    ("risk:partner", "get"): _only(VENDOR_ROLES),
+    ("risk:settings", "get"): _only(VENDOR_ROLES),
+    ("risk:settings-edit", "post"): _only(RISK_MANAGERS),
 }
 
 
@@ -825,6 +861,16 @@ class Case:
                 assert status == 404, f"{context} with {AWAY}'s object: {status}"
                 _assert_no_leak(body, self.secrets(), context)
                 assert not changed, f"{context} with {AWAY}'s object changed {changed}"
+            return
+
+        hidden = getattr(route.view_class, "hidden_from_partner_side", False)
+        if route.is_detail and self.role in PARTNER_ROLES and hidden:
+            # (b') vendor-only objects (risk alerts): a partner-side member cannot tell that one exists,
+            # not even about its own partner: 404, as for an id that names nothing
+            status, body, changed = self.send(HOME, subject)
+            assert status == 404, f"{context}: {status}"
+            _assert_no_leak(body, [*self.secrets(), *subject.secrets], context)
+            assert not changed, f"{context} changed {changed}"
             return
 
         if route.is_detail and target_kind == OTHER_PARTNER and self.role in PARTNER_ROLES:

@@ -40,6 +40,7 @@ INSTALLED_APPS = [
     "settlements",
     "notifications",
     "diligence",
+    "risk",
     "qudao_api",
 ]
 

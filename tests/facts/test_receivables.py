@@ -166,9 +166,11 @@ def test_receivables_take_the_same_number_of_queries_for_10_and_100_partners(acm
         st.tuples(st.integers(0, 150), st.integers(1, 6000), st.one_of(st.none(), st.integers(0, 7))), max_size=8
     ),
     as_of=st.integers(0, 200),
+    late_days=st.integers(1, 100),
 )
-def test_the_aging_equals_the_invoice_by_invoice_allocation(acme, invoices, payments, as_of):
-    """The grouped shortcut and the running-sum allocation agree on every bucket (a law, not an example)."""
+def test_the_aging_equals_the_invoice_by_invoice_allocation(acme, invoices, payments, as_of, late_days):
+    """The grouped shortcut and the running-sum allocation agree on every bucket, and on the invoices
+    overdue by n days or more that the aging lists (a law, not an example)."""
     from django.db import transaction
 
     start = D(2026, 1, 1)
@@ -218,5 +220,16 @@ def test_the_aging_equals_the_invoice_by_invoice_allocation(acme, invoices, paym
             )
             expected[bucket] += settled.open_amount
         assert figures.buckets == expected
+        listed = receivables_as_of(
+            day=day, partner_ids=[acme.own.pk], late_invoices_at=late_days, late_invoices_listed=100
+        ).get(acme.own.pk)
+        late = [
+            (settled.number, settled.open_amount, settled.days_overdue)
+            for settled in invoice_settlements(day=day, partner_ids=[acme.own.pk])
+            if settled.open_amount > 0 and (day - settled.due_date).days >= late_days
+        ]
+        found = [(row.number, row.open_amount, row.days_overdue) for row in listed.late_invoices] if listed else []
+        assert found == late
+        assert (listed.late_invoice_count if listed else 0) == len(late)
         assert figures.overdue == sum(value for name, value in expected.items() if name != "current")
         transaction.set_rollback(True)

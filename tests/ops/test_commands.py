@@ -12,6 +12,7 @@ from common.dates import tenant_today
 from partners.models import Contact, Contract, Partner, StatusChange, Tier, TierChange
 from partners.selectors import tier_in_effect
 from partners.validators import validate_unified_social_credit_code
+from risk.models import Alert, AlertRule
 from tenancy.context import crossing_tenants, tenant_scope, user_scope
 from tenancy.models import Membership, Tenant
 from tenancy.roles import PARTNER_ROLES, Role
@@ -242,3 +243,7 @@ def test_the_full_demo_has_about_two_hundred_partners_across_tiers_regions_and_s
             }  # fmt: skip
             assert {partner.kind for partner in partners} == {"distributor", "reseller", "agent", "service_provider"}
             assert TierChange.objects.exists()
+            # every risk rule has an open alert, with a history behind the dashboard's trend
+            live = Alert.objects.filter(status__in=["open", "acknowledged"])
+            assert set(live.values_list("rule", flat=True)) == set(AlertRule.values)
+            assert Alert.objects.filter(status="resolved").exists()

@@ -1,0 +1,321 @@
+"""Reads for risk: the receivables overview, the dashboards' figures, alert lists and the trend.
+
+Every figure about money comes from ``facts.calculations.receivables_as_of`` (one statement for
+all the partners asked about); the rest is a fixed number of queries, whatever the partner count.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime
+from collections import Counter
+from collections.abc import Iterable, Sequence
+from decimal import Decimal
+
+from django.db import connection
+from django.db.models import Case, IntegerField, QuerySet, Value, When
+
+from facts.calculations import BUCKETS, Receivables, receivables_as_of
+from partners.models import Partner, PartnerStatus
+from tenancy.context import require_tenant
+
+from .calculations import ZERO, Thresholds, credit_severity, utilisation_percent
+from .models import SEVERITY_RANK, Alert, AlertRule, AlertStatus, Severity
+
+# --- the receivables overview ----------------------------------------------------------------------
+
+
+@dataclasses.dataclass(frozen=True)
+class OverviewRow:
+    """One partner's receivables as of a day, with its credit limit and how much of it is used."""
+
+    partner_id: int
+    code: str
+    name: str
+    tier_name: str
+    tier_rank: int
+    region: str
+    status: str
+    status_label: str
+    manager: str
+    limit: Decimal | None
+    limit_kind: str  # credit | pilot
+    receivables: Receivables
+    overdue_warning: Decimal  # overdue_amount(D, warning days)
+    overdue_critical: Decimal  # overdue_amount(D, critical days)
+    credit_severity: str | None
+    warning_days: int = 30
+    critical_days: int = 90
+
+    @property
+    def outstanding(self) -> Decimal:
+        return self.receivables.outstanding
+
+    @property
+    def utilisation(self) -> Decimal | None:
+        return utilisation_percent(self.outstanding, self.limit)
+
+    @property
+    def over_limit(self) -> bool:
+        return self.credit_severity == Severity.CRITICAL
+
+    @property
+    def overdue_severity(self) -> str | None:
+        """How the overdue rule would see the partner's money today (critical, warning, or None)."""
+        if self.overdue_critical > 0:
+            return Severity.CRITICAL
+        if self.overdue_warning > 0:
+            return Severity.WARNING
+        return Severity.INFO if self.receivables.overdue > 0 else None
+
+    def value(self, column: str):
+        """The column's value, as sorting compares it."""
+        if column in BUCKETS:
+            return getattr(self.receivables, column)
+        return getattr(self, column)
+
+
+# Columns people sort by (the query parameter ``sort``, ``-`` first for descending).
+SORT_COLUMNS = (
+    "code", "name", "tier", "region", "status", "manager", "limit", "outstanding", *BUCKETS,
+    "utilisation", "overdue_warning", "overdue_critical",
+)  # fmt: skip
+DEFAULT_SORT = "-outstanding"
+
+
+def _sort_key(column: str):
+    attribute = {"tier": "tier_rank", "status": "status_label"}.get(column, column)
+
+    def key(row: OverviewRow):
+        value = row.value(attribute)
+        # Empty values (no limit, no manager) sort last either way round: (is empty, value).
+        if value is None or value == "":
+            return (1, 0)
+        return (0, value.casefold() if isinstance(value, str) else value)
+
+    return key
+
+
+def sort_rows(rows: list[OverviewRow], sort: str) -> list[OverviewRow]:
+    """Rows sorted by ``sort`` (a column of ``SORT_COLUMNS``, ``-`` first for descending), then by code."""
+    descending = sort.startswith("-")
+    column = sort.lstrip("-")
+    if column not in SORT_COLUMNS:
+        return sort_rows(rows, DEFAULT_SORT)
+    by_code = sorted(rows, key=lambda row: row.code)
+    filled = [row for row in by_code if _sort_key(column)(row)[0] == 0]
+    empty = [row for row in by_code if _sort_key(column)(row)[0] == 1]
+    return sorted(filled, key=_sort_key(column), reverse=descending) + empty
+
+
+def receivables_overview(*, partners: QuerySet, day: datetime.date, thresholds: Thresholds) -> list[OverviewRow]:
+    """A row for each of ``partners`` (already scoped and filtered): two queries, any number of partners."""
+    fields = (
+        "pk", "code", "name", "tier__name", "tier__rank", "region", "status", "manager__full_name",
+        "manager__email", "credit_limit", "pilot_credit_limit",
+    )  # fmt: skip
+    listed = list(partners.order_by().values_list(*fields))
+    warning_days, critical_days = thresholds.overdue_warning_days, thresholds.overdue_critical_days
+    figures = receivables_as_of(
+        day=day, partner_ids=[row[0] for row in listed], overdue_at=(warning_days, critical_days)
+    )
+    labels = dict(PartnerStatus.choices)
+    rows = []
+    for pk, code, name, tier_name, tier_rank, region, status, full_name, email, credit_limit, pilot_limit in listed:
+        owed = figures.get(pk) or Receivables(pk, day)
+        limit, limit_kind = credit_limit, "credit"
+        if status == PartnerStatus.PILOT and pilot_limit is not None:  # a pilot is measured against its own limit
+            limit, limit_kind = pilot_limit, "pilot"
+        rows.append(
+            OverviewRow(
+                partner_id=pk,
+                code=code,
+                name=name,
+                tier_name=tier_name,
+                tier_rank=tier_rank,
+                region=region,
+                status=status,
+                status_label=str(labels.get(status, status)),
+                manager=full_name or email or "",
+                limit=limit,
+                limit_kind=limit_kind,
+                receivables=owed,
+                overdue_warning=owed.overdue_by.get(warning_days, ZERO),
+                overdue_critical=owed.overdue_by.get(critical_days, ZERO),
+                credit_severity=credit_severity(owed.outstanding, limit, thresholds),
+                warning_days=warning_days,
+                critical_days=critical_days,
+            )
+        )
+    return rows
+
+
+def partner_overview(partner: Partner, *, day: datetime.date, thresholds: Thresholds) -> OverviewRow:
+    """One partner's row of the overview (its credit and overdue badges, its risk tab): two queries."""
+    return receivables_overview(partners=Partner.objects.filter(pk=partner.pk), day=day, thresholds=thresholds)[0]
+
+
+@dataclasses.dataclass(frozen=True)
+class OverviewTotals:
+    partners: int
+    outstanding: Decimal
+    buckets: dict[str, Decimal]
+    limit: Decimal  # the limits of the partners that have one
+    overdue_warning: Decimal
+    overdue_critical: Decimal
+    overdue_partners: int  # with anything overdue by the warning days or more
+    over_limit_partners: int
+
+
+def overview_totals(rows: Iterable[OverviewRow]) -> OverviewTotals:
+    rows = list(rows)
+    return OverviewTotals(
+        partners=len(rows),
+        outstanding=sum((row.outstanding for row in rows), ZERO),
+        buckets={name: sum((getattr(row.receivables, name) for row in rows), ZERO) for name in BUCKETS},
+        limit=sum((row.limit for row in rows if row.limit is not None), ZERO),
+        overdue_warning=sum((row.overdue_warning for row in rows), ZERO),
+        overdue_critical=sum((row.overdue_critical for row in rows), ZERO),
+        overdue_partners=sum(1 for row in rows if row.overdue_warning > 0),
+        over_limit_partners=sum(1 for row in rows if row.over_limit),
+    )
+
+
+# --- the dashboards -------------------------------------------------------------------------------
+
+# Utilisation bands of the risk dashboard: (upper bound in percent, exclusive; None = no bound).
+UTILISATION_BANDS: tuple[tuple[int | None, str], ...] = (
+    (50, "0–50%"), (80, "50–80%"), (100, "80–100%"), (150, "100–150%"), (None, "≥ 150%"),
+)  # fmt: skip
+
+
+def _used(row: OverviewRow) -> Decimal:
+    """Utilisation for ranking: a limit of 0 with money owed ranks above everything."""
+    if row.utilisation is not None:
+        return row.utilisation
+    return Decimal("Infinity") if row.outstanding > 0 else Decimal(0)
+
+
+def utilisation_distribution(rows: Sequence[OverviewRow]) -> dict:
+    """How many partners use how much of their limit (partners without a limit counted apart)."""
+    counts = [0] * len(UTILISATION_BANDS)
+    without_limit = 0
+    for row in rows:
+        if row.limit is None:
+            without_limit += 1
+            continue
+        used = _used(row)
+        for index, (upper, _label) in enumerate(UTILISATION_BANDS):
+            if upper is None or used < upper:
+                counts[index] += 1
+                break
+    return {"labels": [label for _upper, label in UTILISATION_BANDS], "counts": counts, "without_limit": without_limit}
+
+
+def highest_utilisations(rows: Sequence[OverviewRow], count: int = 10) -> list[OverviewRow]:
+    """The ``count`` partners that use the most of their limit (partners with a limit and money owed)."""
+    ranked = [row for row in rows if row.limit is not None and row.outstanding > 0]
+    return sorted(ranked, key=lambda row: (_used(row), row.code), reverse=True)[:count]
+
+
+def severity_order() -> Case:
+    """Critical first: an annotation to order alerts by."""
+    return Case(
+        *(When(severity=severity, then=Value(rank)) for severity, rank in SEVERITY_RANK.items()),
+        default=Value(0),
+        output_field=IntegerField(),
+    )
+
+
+def alert_list(alerts: QuerySet) -> QuerySet:
+    """Alerts as lists show them: the worst and newest first, with partner and manager (one query)."""
+    return (
+        alerts.select_related("partner", "partner__manager", "partner__tier")
+        .annotate(severity_rank=severity_order())
+        .order_by("-severity_rank", "-raised_on", "-id")
+    )
+
+
+@dataclasses.dataclass(frozen=True)
+class AlertCounts:
+    by_severity: dict[str, int]
+    by_rule: list[tuple[str, str, dict[str, int], int]]  # rule, label, severity → count, total
+
+    @property
+    def total(self) -> int:
+        return sum(self.by_severity.values())
+
+
+def open_alert_counts(alerts: QuerySet) -> AlertCounts:
+    """Open and acknowledged alerts by severity and by rule × severity (one query)."""
+    rows = (
+        alerts.filter(status__in=[AlertStatus.OPEN, AlertStatus.ACKNOWLEDGED])
+        .order_by()
+        .values_list("rule", "severity")
+    )
+    counted = Counter(rows)
+    by_severity = {severity: 0 for severity in reversed(Severity.values)}
+    for (_rule, severity), count in counted.items():
+        by_severity[severity] += count
+    by_rule = []
+    for rule, label in AlertRule.choices:
+        per = {severity: counted.get((rule, severity), 0) for severity in reversed(Severity.values)}
+        by_rule.append((rule, label, per, sum(per.values())))
+    return AlertCounts(by_severity=by_severity, by_rule=by_rule)
+
+
+TREND_SQL = """
+SELECT day::date,
+       COUNT(a.id) AS open_count,
+       COUNT(a.id) FILTER (WHERE a.severity = 'critical') AS critical_count
+FROM generate_series(%(start)s::date, %(end)s::date, interval '1 day') AS day
+LEFT JOIN risk_alert a
+       ON a.tenant_id = %(tenant)s AND a.raised_on <= day::date
+      AND (a.resolved_on IS NULL OR a.resolved_on > day::date)
+      AND (%(all_partners)s OR a.partner_id = ANY(%(partners)s))
+GROUP BY day ORDER BY day
+"""
+
+
+def open_alert_trend(*, day: datetime.date, days: int = 90, partner_ids: Sequence[int] | None = None) -> dict:
+    """How many alerts were open on each of the ``days`` days ending ``day`` (one query).
+
+    An alert counts from the night it was raised until the day it was resolved (today's severity:
+    an alert that escalated counts as critical all along).
+    """
+    start = day - datetime.timedelta(days=days - 1)
+    params = {
+        "tenant": require_tenant().pk,
+        "start": start,
+        "end": day,
+        "all_partners": partner_ids is None,
+        "partners": list(partner_ids or []),
+    }
+    with connection.cursor() as cursor:
+        cursor.execute(TREND_SQL, params)
+        rows = cursor.fetchall()
+    return {
+        "labels": [when.isoformat() for when, _open, _critical in rows],
+        "open": [count for _when, count, _critical in rows],
+        "critical": [critical for _when, _count, critical in rows],
+    }
+
+
+def dashboard_risk(*, membership, tenant, day: datetime.date) -> dict:
+    """The vendor dashboard's risk figures for what the member sees: overdue totals, the ten highest
+    utilisations and the open alerts by severity (three queries)."""
+    from tenancy.access import restrict_to_visible_partners, visible_partners
+
+    thresholds = Thresholds.of(tenant.risk_thresholds)
+    rows = receivables_overview(partners=visible_partners(membership), day=day, thresholds=thresholds)
+    alerts = restrict_to_visible_partners(Alert.objects.all(), membership, "partner")
+    counts = open_alert_counts(alerts)
+    return {
+        "thresholds": thresholds,
+        "totals": overview_totals(rows),
+        "overdue_any": sum((row.receivables.overdue for row in rows), ZERO),
+        "highest": highest_utilisations(rows),
+        "severity_counts": [
+            (value, label, counts.by_severity.get(value, 0)) for value, label in reversed(Severity.choices)
+        ],
+    }
