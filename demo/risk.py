@@ -3,7 +3,7 @@
 The demo's channel already owes money: many partners overdue, many over their credit limit, a few
 contracts about to run out. This step makes sure each of the five rules has at least one case as of
 yesterday — planting one where the data has none: a large return that drops a partner's sales, a
-last contract that ends within the month, a partner still in pilot after its pilot ended — and then
+last contract that ends within the month (the pilot that ended undecided is due diligence's) — and then
 runs the risk rules as the nightly job would, every two weeks from twelve weeks ago, so the alerts
 carry a history (raised, escalated, resolved) and the dashboard's trend has a shape. The nightly runs
 of the last week (the scores step, after this one) carry them on, night by night, to yesterday.
@@ -17,7 +17,6 @@ from typing import TYPE_CHECKING
 
 from facts.services import facts_import
 from partners.models import Contract, Partner, PartnerStatus
-from partners.services import partner_change_status
 from risk.calculations import Thresholds, findings
 from risk.inputs import gather_figures
 from risk.models import AlertRule
@@ -34,8 +33,8 @@ CENT = Decimal("0.01")
 HISTORY_NIGHTS = (85, 71, 57, 43, 29, 15, 8)
 
 WORDS = {
-    "zh-hans": {"customer": "退货：华东区域项目取消", "category": "服务器", "reason": "试点合作开始"},
-    "en": {"customer": "Return: regional project cancelled", "category": "Servers", "reason": "Pilot started"},
+    "zh-hans": {"customer": "退货：华东区域项目取消", "category": "服务器"},
+    "en": {"customer": "Return: regional project cancelled", "category": "Servers"},
 }
 
 
@@ -48,8 +47,6 @@ def add_risk_cases_and_alerts(context: DemoTenant) -> None:
         _plant_sales_drop(context, figures, yesterday)
     if AlertRule.CONTRACT_EXPIRY not in tripped:
         _plant_contract_expiry(context, figures, yesterday, thresholds)
-    if AlertRule.PILOT_EXPIRY not in tripped:
-        _plant_ended_pilot(context, yesterday)
     for days_back in HISTORY_NIGHTS:
         alerts_evaluate(day=context.today - days_back * DAY)
 
@@ -105,28 +102,3 @@ def _plant_contract_expiry(
     chosen = with_contract[len(with_contract) // 2]
     ends_on = day + datetime.timedelta(days=min(12, thresholds.contract_expiry_days))
     Contract.objects.filter(pk=chosen.contract.id).update(ends_on=max(chosen.contract.starts_on, ends_on))
-
-
-def _plant_ended_pilot(context: DemoTenant, day: datetime.date) -> None:
-    """The partner longest in onboarding went into a pilot the day after; its pilot ended a week ago, undecided."""
-    onboarding = [
-        plan for plan in context.plans
-        if plan.final_status == PartnerStatus.ONBOARDING and plan.status_dates.get(PartnerStatus.ONBOARDING)
-    ]  # fmt: skip
-    if not onboarding:
-        return
-    plan = min(onboarding, key=lambda plan: (plan.status_dates[PartnerStatus.ONBOARDING], plan.code))
-    started = plan.status_dates[PartnerStatus.ONBOARDING] + DAY
-    ends_on = max(started + DAY, day - 7 * DAY)
-    if ends_on >= day:
-        return  # onboarded too recently for a pilot that has already ended
-    partner = context.partners[plan.code]
-    limit = (Decimal("50000") * context.spec.money_scale).quantize(Decimal("1"))
-    Partner.objects.filter(pk=partner.pk).update(pilot_credit_limit=limit, pilot_ends_on=ends_on)
-    context.partners[plan.code] = partner_change_status(
-        partner=partner,
-        status=PartnerStatus.PILOT,
-        effective_on=started,
-        reason=WORDS[context.language]["reason"],
-        actor=context.admin.user,
-    )

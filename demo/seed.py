@@ -63,10 +63,10 @@ STEPS: tuple[Step, ...] = (
     people.add_partner_members,
     facts.add_facts,
     targets.add_goals_and_targets,
+    diligence.add_diligence,  # its pilots before the risk step, which finds the one that ended undecided
     risk.add_risk_cases_and_alerts,  # before the last week's nightly runs, which carry the alerts to yesterday
     scores.add_score_history,
     settlements.add_programs_and_settlements,
-    diligence.add_diligence,
 )
 
 

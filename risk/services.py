@@ -48,6 +48,7 @@ from .calculations import (
 from .errors import TransitionRefused
 from .inputs import gather_figures
 from .models import LIVE_STATUSES, NOTE_MAX_LENGTH, Alert, AlertEvent, AlertStatus, ThresholdChange
+from .notices import alerts_announced
 
 Action = AlertEvent.Action
 # pg_advisory_xact_lock(RISK_LOCK, tenant id): one evaluation of a tenant's alerts at a time.
@@ -95,16 +96,16 @@ def announcements_heard() -> Iterator[list[Announcement]]:
 def _announce(alerts: Sequence[AlertChange], change: str) -> None:
     """Every moment an alert is raised, escalated or resolved passes here, once per change and batch.
 
-    It is called inside the transaction that made the change. For now it only tells whoever listens
-    (``announcements_heard``); after the notifications service is merged it hands the batch to
-    ``notifications.services.notify`` (the partner's manager and the tenant's risk members), which
-    delivers on commit and never blocks the change.
+    It is called inside the transaction that made the change: the notifications (``notices``) are
+    recorded with it and delivered once it commits, and never fail it. Whoever listens
+    (``announcements_heard``: tests) hears every change.
     """
     if not alerts:
         return
     heard = _listening.get()
     if heard is not None:
         heard.append(Announcement(tenant_id=require_tenant().pk, change=change, alerts=tuple(alerts)))
+    alerts_announced([alert.alert_id for alert in alerts], change)
 
 
 # --- the nightly evaluation ---------------------------------------------------------------------

@@ -46,6 +46,7 @@ def _import_jobs(day: datetime.date) -> dict:
 STEP_LABELS = {
     "scores": gettext_lazy("Scores"),
     "accruals": gettext_lazy("Rebate accruals"),
+    "risk": gettext_lazy("Risk alerts"),
     "import_jobs": gettext_lazy("Stuck imports"),
 }
 RESULT_LABELS = {
@@ -55,6 +56,12 @@ RESULT_LABELS = {
     ("accruals", "accruals"): gettext_lazy("accruals"),
     ("accruals", "programs"): gettext_lazy("programs"),
     ("accruals", "removed"): gettext_lazy("removed"),
+    ("risk", "partners"): gettext_lazy("partners checked"),
+    ("risk", "raised"): gettext_lazy("raised"),
+    ("risk", "escalated"): gettext_lazy("escalated"),
+    ("risk", "eased"): gettext_lazy("eased"),
+    ("risk", "refreshed"): gettext_lazy("refreshed"),
+    ("risk", "resolved"): gettext_lazy("resolved"),
     ("import_jobs", "expired"): gettext_lazy("ended as failed"),
 }
 

@@ -472,6 +472,8 @@ def _webhook(tenant_world, partner, which):
         name=name, url="http://127.0.0.1:9/matrix", secret="matrix-secret-0123456789", events=["announcement"]
     )
     return webhook, (name, "matrix-secret-0123456789") if which == OTHER_TENANT else ("matrix-secret-0123456789",)
+
+
 @makes(Alert)
 def _alert(tenant_world, partner, which):
     """A live overdue alert about ``partner`` whose evidence names an invoice telling whose it is."""

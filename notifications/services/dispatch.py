@@ -55,6 +55,7 @@ class Message:
     body: str
     url: str = ""
     payload: dict | None = None
+    to_webhooks: bool = True  # False: for the people only (one of several digests of one happening)
 
 
 def notify(
@@ -177,8 +178,9 @@ def _record(*, event: events.Event, messages: list[Message]) -> list[int]:
                     Delivery(channel=Channel.EMAIL, recipient=member, email=member.user.email, event=event.code,
                              **content)
                 )  # fmt: skip
-        deliveries += [
-            Delivery(channel=Channel.WEBHOOK, webhook=webhook, event=event.code, **content) for webhook in webhooks
-        ]
+        if message.to_webhooks:
+            deliveries += [
+                Delivery(channel=Channel.WEBHOOK, webhook=webhook, event=event.code, **content) for webhook in webhooks
+            ]
     Notification.objects.bulk_create(notifications)
     return [delivery.pk for delivery in Delivery.objects.bulk_create(deliveries)]

@@ -18,9 +18,11 @@ def days_before(day: datetime.date, days: int) -> str:
 
 
 def partner(code: str, *, status: str = PartnerStatus.ACTIVE, credit_limit=None, **fields) -> Partner:
-    """A partner made through the service (pilot fields set on the row, as the pilot stage's own service would)."""
-    pilot = {name: fields.pop(name) for name in ("pilot_credit_limit", "pilot_ends_on") if name in fields}
-    made = partner_services.partner_create(
+    """A partner made through the service, as the system (no actor) brings one in at any status."""
+    for name in ("pilot_credit_limit",):
+        if fields.get(name) is not None:
+            fields[name] = Decimal(fields[name])
+    return partner_services.partner_create(
         actor=None,
         code=code,
         name=fields.pop("name", f"Partner {code}"),
@@ -30,10 +32,6 @@ def partner(code: str, *, status: str = PartnerStatus.ACTIVE, credit_limit=None,
         credit_limit=None if credit_limit is None else Decimal(credit_limit),
         **fields,
     )
-    if pilot:
-        Partner.objects.filter(pk=made.pk).update(**pilot)
-        made.refresh_from_db()
-    return made
 
 
 def evaluate(day: datetime.date = DAY) -> dict:

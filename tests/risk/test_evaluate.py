@@ -202,10 +202,12 @@ def test_the_evaluation_takes_the_same_queries_for_20_and_200_partners(acme):
         counts.append(len(queries))
         assert summary["raised"] == size * 2 + size // 2
     assert counts[0] == counts[1]
-    # and a night that changes many alerts at once (pay everything: all overdue and credit alerts resolve)
+    # and a night that changes many alerts at once (pay everything: all overdue and credit alerts resolve,
+    # which tells nobody, so no more than a night that raises and announces)
     with CaptureQueriesContext(connection) as queries:
-        evaluate(NEXT_DAY)
-    assert len(queries) == counts[0]
+        summary = evaluate(NEXT_DAY)
+    assert summary["resolved"] > 0 or summary["refreshed"] > 0
+    assert len(queries) <= counts[0]
 
 
 def test_the_nightly_job_runs_the_risk_step(acme):

@@ -296,4 +296,6 @@ def test_the_job_runs_page_says_what_each_run_did_in_the_readers_language(acme, 
     chinese = client.get("/t/acme/jobs/", HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
     english = client.get("/t/acme/jobs/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
     assert "Scores: 2 partners scored" in english and "Run by hand" in english
+    assert "Risk alerts: 2 partners checked, 0 raised" in english
     assert "partners scored" not in chinese and "tier recommendations" not in chinese and ">manual<" not in chinese
+    assert "partners checked" not in chinese and "Risk alerts" not in chinese
