@@ -4,7 +4,8 @@ With ``REDIS_URL`` tasks go to the workers. Without it (the demo, ``make demo``)
 the caller's thread, so a big upload or a settlement run would finish before its progress page could
 show: ``TASKS_IN_THREADS`` (on when there is no broker, off in the tests) runs them in a background
 thread instead, and the page that follows shows them moving. Either way the task opens its own tenant
-scope and database connection.
+scope and database connection. The threads are not daemons: a command that ends (``run_nightly``,
+``seed_demo``) waits for the deliveries it queued instead of dropping them half sent.
 """
 
 from __future__ import annotations
@@ -28,7 +29,7 @@ def enqueue_many(task, calls: list[tuple]) -> None:
     if not calls:
         return
     if settings.CELERY_TASK_ALWAYS_EAGER and getattr(settings, "TASKS_IN_THREADS", False):
-        threading.Thread(target=_run, args=(task, list(calls)), name=f"task-{task.name}", daemon=True).start()
+        threading.Thread(target=_run, args=(task, list(calls)), name=f"task-{task.name}", daemon=False).start()
     else:
         for args in calls:
             task.delay(*args)

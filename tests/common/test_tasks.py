@@ -31,3 +31,15 @@ def test_in_the_tests_a_task_runs_inline(settings):
     seen.clear()
     enqueue(remember, 7)
     assert seen == [(7, threading.current_thread().name)]
+
+
+def test_a_background_task_is_finished_before_the_process_ends(settings):
+    settings.CELERY_TASK_ALWAYS_EAGER = True
+    settings.TASKS_IN_THREADS = True
+    ran.clear()
+    before = set(threading.enumerate())
+    enqueue(remember, 9)
+    started = [thread for thread in threading.enumerate() if thread not in before]
+    assert ran.wait(10)
+    # a daemon thread would be killed at exit; this one is joined by the interpreter's shutdown
+    assert all(not thread.daemon for thread in started)
