@@ -63,7 +63,8 @@ def normalise_customer(name: str) -> str:
     >>> normalise_customer("ＡＣＭＥ Trading Co., Ltd.")
     'acmetrading'
     """
-    return "".join(_strip_suffixes(_words(name or "")))
+    # NFKC once more: taking the separators out may leave combining marks side by side, out of canonical order.
+    return unicodedata.normalize("NFKC", "".join(_strip_suffixes(_words(name or ""))))
 
 
 def normalise_tax_id(tax_id: str) -> str:
