@@ -218,6 +218,7 @@ SPECTACULAR_SETTINGS = {
         "SettlementRunStatusEnum": "settlements.models.SettlementRun.Status",
         "RebateMethodEnum": "incentives.models.Method",
         "PartnerStatusEnum": "partners.models.PartnerStatus",
+        "DealStatusEnum": "deals.models.DealStatus",
     },
 }
 
