@@ -54,6 +54,7 @@ STATEMENT_DISPUTED = register(
 DEAL_CONFLICT = register(
     Event("deal_conflict", _("Deal registration conflict"), frozenset({Role.CHANNEL_MANAGER, Role.ADMIN}))
 )
+DEAL_DECIDED = register(Event("deal_decided", _("Deal approved or rejected"), PARTNER_ROLES))
 LEAD_OFFERED = register(Event("lead_offered", _("Lead offered"), PARTNER_ROLES))
 ANNOUNCEMENT = register(Event("announcement", _("Announcement"), PARTNER_ROLES))
 ACTION_ITEM_DUE = register(Event("action_item_due", _("Action item due"), EVERYONE))

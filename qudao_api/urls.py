@@ -4,6 +4,7 @@ from drf_spectacular.views import SpectacularAPIView
 from rest_framework.routers import SimpleRouter
 
 from accounts.api import LogoutView, TokenObtainView
+from deals.api import DealViewSet
 from diligence.api import ChecklistItemViewSet, PartnerChecklistViewSet
 from facts.api import InvoiceViewSet, PaymentViewSet, ReceivablesViewSet, SaleViewSet, WriteOffViewSet
 from incentives.api import ProfitShareViewSet, ProgramViewSet
@@ -42,6 +43,7 @@ router.register("profit-shares", ProfitShareViewSet, basename="profit-share")
 router.register("notifications", NotificationViewSet, basename="notification")
 router.register("webhooks", WebhookViewSet, basename="webhook")
 router.register("alerts", AlertViewSet, basename="alert")
+router.register("deals", DealViewSet, basename="deal")
 
 inbox = SimpleRouter()
 inbox.register("invitations", InvitationInboxViewSet, basename="invitation")

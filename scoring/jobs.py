@@ -48,6 +48,7 @@ STEP_LABELS = {
     "accruals": gettext_lazy("Rebate accruals"),
     "risk": gettext_lazy("Risk alerts"),
     "import_jobs": gettext_lazy("Stuck imports"),
+    "deals": gettext_lazy("Deal protection"),
 }
 RESULT_LABELS = {
     ("scores", "partners"): gettext_lazy("partners scored"),
@@ -63,6 +64,7 @@ RESULT_LABELS = {
     ("risk", "refreshed"): gettext_lazy("refreshed"),
     ("risk", "resolved"): gettext_lazy("resolved"),
     ("import_jobs", "expired"): gettext_lazy("ended as failed"),
+    ("deals", "expired"): gettext_lazy("deals expired"),
 }
 
 
@@ -95,12 +97,19 @@ def _risk(day: datetime.date) -> dict:
     return alerts_evaluate(day=day)
 
 
+def _deals(day: datetime.date) -> dict:
+    from deals.services import deals_expire
+
+    return deals_expire(day=day)
+
+
 # (name, step). Later features add their steps here.
 NIGHTLY_STEPS: list[tuple[str, Callable[[datetime.date], dict]]] = [
     ("scores", _scores),
     ("accruals", _accruals),
     ("risk", _risk),
     ("import_jobs", _import_jobs),
+    ("deals", _deals),
 ]
 
 

@@ -32,6 +32,7 @@ class Capability(models.TextChoices):
     MANAGE_RISK = "manage_risk"
     DISPUTE_STATEMENTS = "dispute_statements"
     REGISTER_DEALS = "register_deals"
+    DECIDE_DEALS = "decide_deals"
     SEE_INTERNAL = "see_internal"
 
 
@@ -46,7 +47,9 @@ CAPABILITIES: dict[str, frozenset[str]] = {
     Capability.RUN_SETTLEMENTS: frozenset({Role.ADMIN, Role.FINANCE}),
     Capability.MANAGE_RISK: frozenset({Role.ADMIN, Role.RISK}),
     Capability.DISPUTE_STATEMENTS: frozenset({Role.PARTNER_ADMIN}),
-    Capability.REGISTER_DEALS: frozenset({Role.PARTNER_ADMIN, Role.PARTNER_USER}),
+    # A partner registers its deals and says how they ended; admins and channel managers do so on its behalf.
+    Capability.REGISTER_DEALS: frozenset({Role.ADMIN, Role.CHANNEL_MANAGER, Role.PARTNER_ADMIN, Role.PARTNER_USER}),
+    Capability.DECIDE_DEALS: frozenset({Role.ADMIN, Role.CHANNEL_MANAGER}),
     Capability.SEE_INTERNAL: VENDOR_ROLES,
 }
 

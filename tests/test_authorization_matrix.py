@@ -34,6 +34,9 @@ from rest_framework.test import APIClient
 from rest_framework.views import APIView
 
 from accounts.models import User
+from deals.models import Deal, DealSettings
+from deals.normalise import normalise_customer
+from deals.selectors import settings_of
 from diligence import services as diligence_services
 from diligence.models import ChecklistItem, PartnerCheckEvent
 from facts.models import ImportJob, Invoice, Payment, Sale, WriteOff
@@ -494,11 +497,33 @@ def _threshold_change(tenant_world, partner, which):
     return change, (email,) if email else ()
 
 
+MATRIX_CUSTOMERS = {OWN: "Matrix Shared Customer Co., Ltd.", OTHER_PARTNER: "MATRIX SHARED CUSTOMER Limited"}
+
+
+@makes(Deal)
+def _deal(tenant_world, partner, which):
+    """A submitted deal of ``partner``; at home the own and the other partner's name one customer, spelt
+    differently, so they conflict: a partner must never see the other's spelling (nor its name)."""
+    customer = MATRIX_CUSTOMERS.get(which, f"Customer {_tag(partner, which)}")
+    deal = Deal.objects.filter(partner=partner, customer=customer).first() or Deal.objects.create(
+        partner=partner, customer=customer, customer_key=normalise_customer(customer), value=Decimal("1000.00"),
+        expected_close=DAY,
+    )  # fmt: skip
+    return deal, (customer,)
+
+
+@makes(DealSettings)
+def _deal_settings(tenant_world, partner, which):
+    """The tenant's deal settings (one per tenant)."""
+    return settings_of(tenant_world.tenant), ()
+
+
 # --- what the SPEC says, by hand ----------------------------------------------------------------
 
 VENDOR_WRITERS = {Role.ADMIN, Role.CHANNEL_MANAGER}
 SETTLERS = {Role.ADMIN, Role.FINANCE}
 RISK_MANAGERS = {Role.ADMIN, Role.RISK}
+DEAL_REGISTRARS = VENDOR_WRITERS | PARTNER_ROLES
 
 
 def _only(allowed) -> dict[str, str]:
@@ -640,6 +665,26 @@ SPEC_EXPECTATIONS: dict[tuple[str, str], dict[str, str]] = {
     ("risk:partner", "get"): _only(VENDOR_ROLES),
     ("risk:settings", "get"): _only(VENDOR_ROLES),
     ("risk:settings-edit", "post"): _only(RISK_MANAGERS),
+    # SPEC §1, §4.8, §6: partners register their deals (admins and channel managers on their behalf) and say how
+    # they ended; admins and channel managers approve and reject; every member reads the deals it may see.
+    ("api:deal-list", "get"): EVERYONE,
+    ("api:deal-list", "post"): _only(DEAL_REGISTRARS),
+    ("api:deal-detail", "get"): EVERYONE,
+    ("api:deal-detail", "patch"): _only(DEAL_REGISTRARS),
+    ("api:deal-approve", "post"): _only(VENDOR_WRITERS),
+    ("api:deal-reject", "post"): _only(VENDOR_WRITERS),
+    ("api:deal-won", "post"): _only(DEAL_REGISTRARS),
+    ("api:deal-lost", "post"): _only(DEAL_REGISTRARS),
+    ("deals:list", "get"): EVERYONE,
+    ("deals:detail", "get"): EVERYONE,
+    ("deals:register", "post"): _only(DEAL_REGISTRARS),
+    ("deals:check", "get"): _only(DEAL_REGISTRARS),
+    ("deals:edit", "post"): _only(DEAL_REGISTRARS),
+    ("deals:approve", "post"): _only(VENDOR_WRITERS),
+    ("deals:reject", "post"): _only(VENDOR_WRITERS),
+    ("deals:won", "post"): _only(DEAL_REGISTRARS),
+    ("deals:lost", "post"): _only(DEAL_REGISTRARS),
+    ("deals:settings", "post"): _only({Role.ADMIN}),
 }
 
 

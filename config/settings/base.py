@@ -41,6 +41,7 @@ INSTALLED_APPS = [
     "notifications",
     "diligence",
     "risk",
+    "deals",
     "qudao_api",
 ]
 
@@ -217,6 +218,7 @@ SPECTACULAR_SETTINGS = {
         "SettlementRunStatusEnum": "settlements.models.SettlementRun.Status",
         "RebateMethodEnum": "incentives.models.Method",
         "PartnerStatusEnum": "partners.models.PartnerStatus",
+        "DealStatusEnum": "deals.models.DealStatus",
     },
 }
 
