@@ -7,6 +7,7 @@ from accounts.api import LogoutView, TokenObtainView
 from diligence.api import ChecklistItemViewSet, PartnerChecklistViewSet
 from facts.api import InvoiceViewSet, PaymentViewSet, ReceivablesViewSet, SaleViewSet, WriteOffViewSet
 from incentives.api import ProfitShareViewSet, ProgramViewSet
+from leads.api import LeadViewSet
 from notifications.api import NotificationViewSet, WebhookViewSet
 from partners.api import PartnerViewSet, TierViewSet
 from risk.api import AlertViewSet, RiskSettingsViewSet
@@ -42,6 +43,7 @@ router.register("profit-shares", ProfitShareViewSet, basename="profit-share")
 router.register("notifications", NotificationViewSet, basename="notification")
 router.register("webhooks", WebhookViewSet, basename="webhook")
 router.register("alerts", AlertViewSet, basename="alert")
+router.register("leads", LeadViewSet, basename="lead")
 
 inbox = SimpleRouter()
 inbox.register("invitations", InvitationInboxViewSet, basename="invitation")
