@@ -5,12 +5,11 @@ from __future__ import annotations
 import datetime
 from decimal import Decimal
 
+from leads import services
+from leads.models import Lead
 from partners import services as partner_services
 from partners.models import Partner, PartnerKind, PartnerStatus, Tier
 from scoring.models import PartnerScore
-
-from leads import services
-from leads.models import Lead
 
 REGION = "西南"
 DAY = datetime.date(2026, 3, 2)
