@@ -35,6 +35,12 @@ def _accruals(day: datetime.date) -> dict:
     return accruals_compute(day=day)
 
 
+def _leads(day: datetime.date) -> dict:
+    from leads.services import leads_lapse
+
+    return leads_lapse()
+
+
 def _import_jobs(day: datetime.date) -> dict:
     from facts.services import import_jobs_expire
 
@@ -48,6 +54,7 @@ STEP_LABELS = {
     "accruals": gettext_lazy("Rebate accruals"),
     "risk": gettext_lazy("Risk alerts"),
     "import_jobs": gettext_lazy("Stuck imports"),
+    "leads": gettext_lazy("Lead offers past their time"),
 }
 RESULT_LABELS = {
     ("scores", "partners"): gettext_lazy("partners scored"),
@@ -63,6 +70,9 @@ RESULT_LABELS = {
     ("risk", "refreshed"): gettext_lazy("refreshed"),
     ("risk", "resolved"): gettext_lazy("resolved"),
     ("import_jobs", "expired"): gettext_lazy("ended as failed"),
+    ("leads", "lapsed"): gettext_lazy("lapsed"),
+    ("leads", "offered"): gettext_lazy("offered to the next partner"),
+    ("leads", "unassigned"): gettext_lazy("left for a person"),
 }
 
 
@@ -101,6 +111,7 @@ NIGHTLY_STEPS: list[tuple[str, Callable[[datetime.date], dict]]] = [
     ("accruals", _accruals),
     ("risk", _risk),
     ("import_jobs", _import_jobs),
+    ("leads", _leads),
 ]
 
 
