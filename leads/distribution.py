@@ -51,7 +51,7 @@ NO_PARTNER_IN_REGION = "no_partner_in_region"
 ALL_LEFT_OUT = "all_left_out"
 UNASSIGNED_REASONS = {
     NO_PARTNER_IN_REGION: _("no active partner in the lead's region"),
-    ALL_LEFT_OUT: _("every partner of the region is left out"),
+    ALL_LEFT_OUT: _("every candidate is left out"),
 }
 
 ZERO = Decimal("0.00")

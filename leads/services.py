@@ -126,7 +126,7 @@ def _distribute(
     LeadEvent.objects.bulk_create(events, batch_size=BULK_BATCH)
     offered = [assignment for assignment in assignments if assignment.partner_id is not None]
     if notify and offered:
-        transaction.on_commit(lambda: notices.leads_offered([assignment.pk for assignment in offered]))
+        notices.leads_offered([assignment.pk for assignment in offered])
     return Distributed(offered=len(offered), unassigned=len(assignments) - len(offered), assignments=assignments)
 
 
@@ -167,7 +167,7 @@ def lead_create(*, actor, company: str, region: str, industry: str, value: Decim
 
 
 @transaction.atomic
-def leads_create_batch(*, actor, rows: Iterable[dict]) -> Distributed:
+def leads_create_batch(*, actor, rows: Iterable[dict], now: datetime.datetime | None = None) -> Distributed:
     """Many leads at once (an upload), all made and then distributed in the order given, each seeing the ones before.
 
     ``rows`` are clean (``imports.validate_leads``): company, region, industry, value and the optional fields.
@@ -176,7 +176,7 @@ def leads_create_batch(*, actor, rows: Iterable[dict]) -> Distributed:
     for lead in leads:
         if lead.value in ("", None):
             lead.value = Decimal("0.00")
-    now = timezone.now()
+    now = now or timezone.now()  # a moment in the past only for the demo's history
     _lock_distribution()
     _created(leads, actor, now)
     return _distribute(leads, trigger=Trigger.CREATED, actor=actor, now=now)
@@ -232,11 +232,11 @@ def _offered_to(lead: Lead, partner: Partner | None) -> None:
 
 
 @transaction.atomic
-def lead_accept(*, lead: Lead, actor, partner: Partner) -> Lead:
+def lead_accept(*, lead: Lead, actor, partner: Partner, now: datetime.datetime | None = None) -> Lead:
     """The partner takes the offered lead on, within the time to answer."""
     lead = _locked(lead)
     _offered_to(lead, partner)
-    now = timezone.now()
+    now = now or timezone.now()
     if lead.due_at is not None and lead.due_at <= now:
         raise AnswerTooLate(_("The time to answer this offer has passed; the lead moves on to the next partner."))
     _move(lead, LeadEvent.Action.ACCEPTED, actor=actor)
@@ -249,20 +249,19 @@ def lead_accept(*, lead: Lead, actor, partner: Partner) -> Lead:
 
 
 @transaction.atomic
-def lead_decline(*, lead: Lead, actor, partner: Partner, reason: str) -> Lead:
+def lead_decline(*, lead: Lead, actor, partner: Partner, reason: str, now: datetime.datetime | None = None) -> Lead:
     """The partner turns the offer down, saying why; the lead goes to the next partner by the same rules."""
     reason = _reason(reason, required=True)
     lead = _locked(lead)
     _offered_to(lead, partner)
-    now = timezone.now()
+    now = now or timezone.now()
     Assignment.objects.filter(lead=lead, outcome=Outcome.PENDING).update(
         outcome=Outcome.DECLINED, outcome_at=now, outcome_by=actor, outcome_reason=reason
     )
     _event(lead, LeadEvent.Action.DECLINED, lead.status, actor=actor, note=reason)
     _lock_distribution()
     _distribute([lead], trigger=Trigger.DECLINED, actor=actor, now=now)
-    lead_id, partner_id = lead.pk, partner.pk
-    transaction.on_commit(lambda: notices.lead_declined(lead_id, partner_id, reason))
+    notices.lead_declined(lead.pk, partner.pk, reason)
     return lead
 
 
@@ -294,8 +293,7 @@ def leads_lapse(*, now: datetime.datetime | None = None) -> dict:
         batch_size=BULK_BATCH,
     )  # fmt: skip
     done = _distribute(leads, trigger=Trigger.LAPSED, actor=None, now=now)
-    pairs = list(lapsed.items())
-    transaction.on_commit(lambda: notices.leads_lapsed(pairs))
+    notices.leads_lapsed(list(lapsed.items()))
     return {"lapsed": len(leads), "offered": done.offered, "unassigned": done.unassigned}
 
 
@@ -337,8 +335,7 @@ def lead_assign(*, lead: Lead, actor, partner: Partner | None = None, note: str 
     )  # fmt: skip
     lead.save(update_fields=["status", "partner", "offered_at", "due_at", "unassigned_reason", "updated_at"])
     _event(lead, LeadEvent.Action.ASSIGNED, before, actor=actor, note=note)
-    assignment_id = assignment.pk
-    transaction.on_commit(lambda: notices.leads_offered([assignment_id]))
+    notices.leads_offered([assignment.pk])
     return lead
 
 
@@ -350,14 +347,22 @@ def gather_score(partner: Partner) -> Decimal:
 
 
 @transaction.atomic
-def lead_close(*, lead: Lead, actor, won: bool, partner: Partner | None = None, reason: str = "") -> Lead:
+def lead_close(
+    *,
+    lead: Lead,
+    actor,
+    won: bool,
+    partner: Partner | None = None,
+    reason: str = "",
+    now: datetime.datetime | None = None,
+) -> Lead:
     """An accepted lead ends: won or lost (with a reason, optional). ``partner``: the acting partner-side member's."""
     reason = _reason(reason, required=False)
     lead = _locked(lead)
     if partner is not None and lead.partner_id != partner.pk:
         raise LeadMoveRefused(_("This lead is offered to another partner."))
     _move(lead, LeadEvent.Action.WON if won else LeadEvent.Action.LOST, actor=actor, note=reason)
-    lead.closed_at = timezone.now()
+    lead.closed_at = now or timezone.now()
     lead.save(update_fields=["status", "closed_at", "updated_at"])
     return lead
 
