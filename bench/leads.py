@@ -47,7 +47,7 @@ def shape_partners(tenant, partners, rng: random.Random) -> None:
     with tenant_scope(tenant), connection.cursor() as cursor:
         rows = [(partner.pk, rng.choice(REGIONS), rng.sample(INDUSTRIES, rng.randint(1, 3))) for partner in partners]
         cursor.execute(
-            "UPDATE partners_partner p SET region = v.region, industries = v.industries "
+            "UPDATE partners_partner p SET region = v.region, industries = i.industries "
             "FROM unnest(%s::bigint[], %s::text[], %s::text[]) AS v(id, region, industries_text), "
             "LATERAL (SELECT string_to_array(v.industries_text, ',') AS industries) i "
             "WHERE p.id = v.id",

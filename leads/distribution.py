@@ -188,19 +188,18 @@ def distribute(
             elif held >= cap:
                 left_out.append(Considered(partner.id, partner.code, score, held, CAP))
             else:
-                eligible.append((partner, score, held))
+                eligible.append((partner, score, held, _turn_key(turns.get(partner.id, NEVER))))
         if not eligible:
             ranked_out = sorted(left_out, key=lambda item: (-item.score, item.code))
             decisions.append(Decision(lead.key, rule, None, tuple(ranked_out), ALL_LEFT_OUT))
             continue
-        eligible.sort(key=lambda item: (-item[1], _turn_key(turns.get(item[0].id, NEVER)), item[0].code))
-        winner, best_score, _held = eligible[0]
-        best_turn = turns.get(winner.id, NEVER)
+        eligible.sort(key=lambda item: (-item[1], item[3], item[0].code))
+        winner, best_score, _held, best_turn = eligible[0]
         considered = [Considered(winner.id, winner.code, best_score, holding[winner.id], CHOSEN)]
-        for partner, score, held in eligible[1:]:
+        for partner, score, held, turn in eligible[1:]:
             if score < best_score:
                 reason = LOWER_SCORE
-            elif _turn_key(turns.get(partner.id, NEVER)) != _turn_key(best_turn):
+            elif turn != best_turn:
                 reason = OFFERED_MORE_RECENTLY
             else:
                 reason = HIGHER_CODE

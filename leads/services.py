@@ -120,14 +120,35 @@ def _distribute(
             )
         )  # fmt: skip
     Assignment.objects.bulk_create(assignments, batch_size=BULK_BATCH)
-    Lead.objects.bulk_update(
-        leads, ["status", "partner", "offered_at", "due_at", "unassigned_reason", "updated_at"], batch_size=BULK_BATCH
-    )
+    _write_offers(leads, now)
     LeadEvent.objects.bulk_create(events, batch_size=BULK_BATCH)
     offered = [assignment for assignment in assignments if assignment.partner_id is not None]
     if notify and offered:
         notices.leads_offered([assignment.pk for assignment in offered])
     return Distributed(offered=len(offered), unassigned=len(assignments) - len(offered), assignments=assignments)
+
+
+def _write_offers(leads: Sequence[Lead], now: datetime.datetime) -> None:
+    """Each lead's new status, partner and times in one statement (``bulk_update`` builds a CASE per row and field,
+    which takes most of a minute for 10,000 leads)."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"UPDATE {Lead._meta.db_table} AS lead SET status = v.status, partner_id = v.partner_id, "
+            "offered_at = v.offered_at, due_at = v.due_at, unassigned_reason = v.reason, updated_at = %s "
+            "FROM unnest(%s::bigint[], %s::text[], %s::bigint[], %s::timestamptz[], %s::timestamptz[], %s::text[]) "
+            "AS v(id, status, partner_id, offered_at, due_at, reason) "
+            "WHERE lead.id = v.id AND lead.tenant_id = %s",
+            [
+                now,
+                [lead.pk for lead in leads],
+                [lead.status for lead in leads],
+                [lead.partner_id for lead in leads],
+                [lead.offered_at for lead in leads],
+                [lead.due_at for lead in leads],
+                [lead.unassigned_reason for lead in leads],
+                require_tenant().pk,
+            ],
+        )
 
 
 def _clean_lead(fields: dict) -> Lead:

@@ -254,7 +254,7 @@ def test_a_batch_takes_the_same_number_of_queries_for_20_and_200_partners(acme, 
     _bulk_partners(large - small, "Q2")
     many = _queries_for_batch("many")
     assert few == many
-    assert few <= 15
+    assert few <= 25  # the inputs, the writes and the notices, whatever the size
 
 
 def test_the_lapse_takes_the_same_number_of_queries_for_2_and_20_lapsed_offers(acme):
