@@ -56,6 +56,8 @@ DEAL_CONFLICT = register(
 )
 DEAL_DECIDED = register(Event("deal_decided", _("Deal approved or rejected"), PARTNER_ROLES))
 LEAD_OFFERED = register(Event("lead_offered", _("Lead offered"), PARTNER_ROLES))
+LEAD_DECLINED = register(Event("lead_declined", _("Lead declined"), frozenset({Role.CHANNEL_MANAGER})))
+LEAD_LAPSED = register(Event("lead_lapsed", _("Lead lapsed"), frozenset({Role.CHANNEL_MANAGER})))
 ANNOUNCEMENT = register(Event("announcement", _("Announcement"), PARTNER_ROLES))
 ACTION_ITEM_DUE = register(Event("action_item_due", _("Action item due"), EVERYONE))
 TICKET_ANSWERED = register(Event("ticket_answered", _("Ticket answered"), PARTNER_ROLES))

@@ -8,6 +8,7 @@ from deals.api import DealViewSet
 from diligence.api import ChecklistItemViewSet, PartnerChecklistViewSet
 from facts.api import InvoiceViewSet, PaymentViewSet, ReceivablesViewSet, SaleViewSet, WriteOffViewSet
 from incentives.api import ProfitShareViewSet, ProgramViewSet
+from leads.api import LeadViewSet
 from notifications.api import NotificationViewSet, WebhookViewSet
 from partners.api import PartnerViewSet, TierViewSet
 from risk.api import AlertViewSet, RiskSettingsViewSet
@@ -44,6 +45,7 @@ router.register("notifications", NotificationViewSet, basename="notification")
 router.register("webhooks", WebhookViewSet, basename="webhook")
 router.register("alerts", AlertViewSet, basename="alert")
 router.register("deals", DealViewSet, basename="deal")
+router.register("leads", LeadViewSet, basename="lead")
 
 inbox = SimpleRouter()
 inbox.register("invitations", InvitationInboxViewSet, basename="invitation")

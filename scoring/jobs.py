@@ -35,6 +35,12 @@ def _accruals(day: datetime.date) -> dict:
     return accruals_compute(day=day)
 
 
+def _leads(day: datetime.date) -> dict:
+    from leads.services import leads_lapse
+
+    return leads_lapse()
+
+
 def _import_jobs(day: datetime.date) -> dict:
     from facts.services import import_jobs_expire
 
@@ -49,6 +55,7 @@ STEP_LABELS = {
     "risk": gettext_lazy("Risk alerts"),
     "import_jobs": gettext_lazy("Stuck imports"),
     "deals": gettext_lazy("Deal protection"),
+    "leads": gettext_lazy("Lead offers past their time"),
 }
 RESULT_LABELS = {
     ("scores", "partners"): gettext_lazy("partners scored"),
@@ -65,6 +72,9 @@ RESULT_LABELS = {
     ("risk", "resolved"): gettext_lazy("resolved"),
     ("import_jobs", "expired"): gettext_lazy("ended as failed"),
     ("deals", "expired"): gettext_lazy("deals expired"),
+    ("leads", "lapsed"): gettext_lazy("lapsed"),
+    ("leads", "offered"): gettext_lazy("offered to the next partner"),
+    ("leads", "unassigned"): gettext_lazy("left for a person"),
 }
 
 
@@ -110,6 +120,7 @@ NIGHTLY_STEPS: list[tuple[str, Callable[[datetime.date], dict]]] = [
     ("risk", _risk),
     ("import_jobs", _import_jobs),
     ("deals", _deals),
+    ("leads", _leads),
 ]
 
 

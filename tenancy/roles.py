@@ -34,6 +34,9 @@ class Capability(models.TextChoices):
     REGISTER_DEALS = "register_deals"
     DECIDE_DEALS = "decide_deals"
     SEE_INTERNAL = "see_internal"
+    MANAGE_LEADS = "manage_leads"
+    ANSWER_LEADS = "answer_leads"
+    CLOSE_LEADS = "close_leads"
 
 
 CAPABILITIES: dict[str, frozenset[str]] = {
@@ -51,6 +54,11 @@ CAPABILITIES: dict[str, frozenset[str]] = {
     Capability.REGISTER_DEALS: frozenset({Role.ADMIN, Role.CHANNEL_MANAGER, Role.PARTNER_ADMIN, Role.PARTNER_USER}),
     Capability.DECIDE_DEALS: frozenset({Role.ADMIN, Role.CHANNEL_MANAGER}),
     Capability.SEE_INTERNAL: VENDOR_ROLES,
+    # Leads (SPEC §1): the vendor's managers create and assign them, a partner's administrator accepts
+    # or declines an offer, and an accepted lead is closed as won or lost by either side.
+    Capability.MANAGE_LEADS: frozenset({Role.ADMIN, Role.CHANNEL_MANAGER}),
+    Capability.ANSWER_LEADS: frozenset({Role.PARTNER_ADMIN}),
+    Capability.CLOSE_LEADS: frozenset({Role.ADMIN, Role.CHANNEL_MANAGER, Role.PARTNER_ADMIN}),
 }
 
 

@@ -42,6 +42,7 @@ from diligence.models import ChecklistItem, PartnerCheckEvent
 from facts.models import ImportJob, Invoice, Payment, Sale, WriteOff
 from incentives import services as incentive_services
 from incentives.models import ProfitShareAgreement, RebateProgram
+from leads.models import Lead, LeadSettings
 from notifications.models import Notification, Webhook
 from partners import services as partner_services
 from partners.models import Contact, Contract, Partner, Tier
@@ -518,6 +519,25 @@ def _deal_settings(tenant_world, partner, which):
     return settings_of(tenant_world.tenant), ()
 
 
+@makes(Lead)
+def _lead(tenant_world, partner, which):
+    """A lead offered to ``partner`` (its company names it), as the rules or a person would have."""
+    now = datetime.datetime(2026, 3, 2, 1, 0, tzinfo=datetime.UTC)
+    company = f"Lead of {_tag(partner, which)}"
+    lead = Lead.objects.create(
+        company=company, region=partner.region or "华东", industry="制造", value=Decimal("1000.00"), status="offered",
+        partner=partner, offered_at=now, due_at=now + datetime.timedelta(days=3650),
+    )  # fmt: skip
+    return lead, (company,)
+
+
+@makes(LeadSettings)
+def _lead_settings(tenant_world, partner, which):
+    """The tenant's lead settings (one per tenant, shared by everyone in it)."""
+    found, _created = LeadSettings.objects.get_or_create()
+    return found, ()
+
+
 # --- what the SPEC says, by hand ----------------------------------------------------------------
 
 VENDOR_WRITERS = {Role.ADMIN, Role.CHANNEL_MANAGER}
@@ -649,6 +669,28 @@ SPEC_EXPECTATIONS: dict[tuple[str, str], dict[str, str]] = {
     ("notifications:webhook-edit", "post"): _only({Role.ADMIN}),
     ("notifications:webhook-delete", "post"): _only({Role.ADMIN}),
     ("notifications:webhook-test", "post"): _only({Role.ADMIN}),
+    # SPEC §1, §4.8, §6: the vendor's managers make and assign leads, a partner's administrator answers the offers
+    # made to its partner, either side closes an accepted lead; the trail (candidates, scores) is vendor-only.
+    ("api:lead-list", "get"): EVERYONE,
+    ("api:lead-list", "post"): _only(VENDOR_WRITERS),
+    ("api:lead-detail", "get"): EVERYONE,
+    ("api:lead-accept", "post"): _only({Role.PARTNER_ADMIN}),
+    ("api:lead-decline", "post"): _only({Role.PARTNER_ADMIN}),
+    ("api:lead-assign", "post"): _only(VENDOR_WRITERS),
+    ("api:lead-won", "post"): _only(VENDOR_WRITERS | {Role.PARTNER_ADMIN}),
+    ("api:lead-lost", "post"): _only(VENDOR_WRITERS | {Role.PARTNER_ADMIN}),
+    ("api:lead-assignments", "get"): _only(VENDOR_ROLES),
+    ("leads:list", "get"): _only(VENDOR_ROLES),
+    ("leads:mine", "get"): _only(PARTNER_ROLES),
+    ("leads:detail", "get"): EVERYONE,
+    ("leads:accept", "post"): _only({Role.PARTNER_ADMIN}),
+    ("leads:decline", "post"): _only({Role.PARTNER_ADMIN}),
+    ("leads:assign", "post"): _only(VENDOR_WRITERS),
+    ("leads:create", "post"): _only(VENDOR_WRITERS),
+    ("leads:upload", "post"): _only(VENDOR_WRITERS),
+    ("leads:fairness", "get"): _only(VENDOR_ROLES),
+    ("leads:settings", "get"): _only(VENDOR_ROLES),
+    ("leads:settings-edit", "post"): _only({Role.ADMIN}),
     # SPEC §1, §4.7: risk alerts are vendor-only; risk and administrators act on them and set the thresholds.
     ("api:alert-list", "get"): _only(VENDOR_ROLES),
     ("api:alert-detail", "get"): _only(VENDOR_ROLES),

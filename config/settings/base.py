@@ -42,6 +42,7 @@ INSTALLED_APPS = [
     "diligence",
     "risk",
     "deals",
+    "leads",
     "qudao_api",
 ]
 

@@ -24,4 +24,6 @@ CELERY_TIMEZONE = "UTC"
 # Hourly: each tenant's nightly run is queued once its own night (its time zone) has passed 01:00.
 CELERY_BEAT_SCHEDULE: dict = {
     "nightly-dispatch": {"task": "scoring.tasks.nightly_dispatch", "schedule": crontab(minute=5)},
+    # Lead offers not answered within the tenant's SLA lapse and move on (the nightly run is the safety net).
+    "leads-lapse": {"task": "leads.tasks.leads_lapse_dispatch", "schedule": crontab(minute="*/5")},
 }

@@ -1,0 +1,38 @@
+"""Celery tasks of leads: thin; they enter the tenant scope and call the service."""
+
+from __future__ import annotations
+
+from celery import shared_task
+from django.utils import timezone
+
+from tenancy.context import crossing_tenants, in_tenant_scope
+
+
+@shared_task
+def leads_lapse_dispatch() -> list[int]:
+    """Fired by beat every few minutes: queue the lapse of every tenant that has an offer past its time."""
+    from common.tasks import enqueue
+
+    from .models import Lead, LeadStatus
+
+    # Crossing tenants on purpose, read-only: which tenants have an offer past its time, in one query.
+    with crossing_tenants():
+        tenant_ids = sorted(
+            set(
+                Lead.objects.unscoped()
+                .filter(status=LeadStatus.OFFERED, due_at__lte=timezone.now())
+                .values_list("tenant_id", flat=True)
+            )
+        )
+    for tenant_id in tenant_ids:
+        enqueue(leads_lapse_task, tenant_id)
+    return tenant_ids
+
+
+@shared_task
+@in_tenant_scope
+def leads_lapse_task(tenant_id: int) -> dict:
+    """Every offer of the tenant past its time lapses, and its lead goes on to the next partner (idempotent)."""
+    from .services import leads_lapse
+
+    return leads_lapse()
