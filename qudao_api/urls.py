@@ -4,6 +4,14 @@ from drf_spectacular.views import SpectacularAPIView
 from rest_framework.routers import SimpleRouter
 
 from accounts.api import LogoutView, TokenObtainView
+from communication.api import (
+    ActionItemViewSet,
+    AnnouncementViewSet,
+    PulseViewSet,
+    ReviewViewSet,
+    SatisfactionViewSet,
+    TicketViewSet,
+)
 from diligence.api import ChecklistItemViewSet, PartnerChecklistViewSet
 from facts.api import InvoiceViewSet, PaymentViewSet, ReceivablesViewSet, SaleViewSet, WriteOffViewSet
 from incentives.api import ProfitShareViewSet, ProgramViewSet
@@ -42,6 +50,12 @@ router.register("profit-shares", ProfitShareViewSet, basename="profit-share")
 router.register("notifications", NotificationViewSet, basename="notification")
 router.register("webhooks", WebhookViewSet, basename="webhook")
 router.register("alerts", AlertViewSet, basename="alert")
+router.register("announcements", AnnouncementViewSet, basename="announcement")
+router.register("reviews", ReviewViewSet, basename="review")
+router.register("action-items", ActionItemViewSet, basename="action-item")
+router.register("tickets", TicketViewSet, basename="ticket")
+router.register("pulses", PulseViewSet, basename="pulse")
+router.register("satisfaction", SatisfactionViewSet, basename="satisfaction")
 
 inbox = SimpleRouter()
 inbox.register("invitations", InvitationInboxViewSet, basename="invitation")

@@ -33,6 +33,9 @@ class Capability(models.TextChoices):
     DISPUTE_STATEMENTS = "dispute_statements"
     REGISTER_DEALS = "register_deals"
     SEE_INTERNAL = "see_internal"
+    MANAGE_COMMUNICATION = "manage_communication"  # publish announcements, hold reviews, answer tickets
+    GIVE_FEEDBACK = "give_feedback"  # partner side: read and acknowledge, open tickets, answer the pulse
+    CONVERSE = "converse"  # both sides: write in a ticket, close it, update one's own side's action items
 
 
 CAPABILITIES: dict[str, frozenset[str]] = {
@@ -48,6 +51,9 @@ CAPABILITIES: dict[str, frozenset[str]] = {
     Capability.DISPUTE_STATEMENTS: frozenset({Role.PARTNER_ADMIN}),
     Capability.REGISTER_DEALS: frozenset({Role.PARTNER_ADMIN, Role.PARTNER_USER}),
     Capability.SEE_INTERNAL: VENDOR_ROLES,
+    Capability.MANAGE_COMMUNICATION: frozenset({Role.ADMIN, Role.CHANNEL_MANAGER}),
+    Capability.GIVE_FEEDBACK: PARTNER_ROLES,
+    Capability.CONVERSE: frozenset({Role.ADMIN, Role.CHANNEL_MANAGER}) | PARTNER_ROLES,
 }
 
 

@@ -41,6 +41,7 @@ INSTALLED_APPS = [
     "notifications",
     "diligence",
     "risk",
+    "communication",
     "qudao_api",
 ]
 
@@ -78,6 +79,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "tenancy.context_processors.tenant",
                 "notifications.context_processors.inbox",
+                "communication.context_processors.portal_banner",
             ],
         },
     },
