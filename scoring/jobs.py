@@ -48,6 +48,7 @@ STEP_LABELS = {
     "accruals": gettext_lazy("Rebate accruals"),
     "risk": gettext_lazy("Risk alerts"),
     "import_jobs": gettext_lazy("Stuck imports"),
+    "action_items": gettext_lazy("Action items coming due"),
 }
 RESULT_LABELS = {
     ("scores", "partners"): gettext_lazy("partners scored"),
@@ -63,6 +64,7 @@ RESULT_LABELS = {
     ("risk", "refreshed"): gettext_lazy("refreshed"),
     ("risk", "resolved"): gettext_lazy("resolved"),
     ("import_jobs", "expired"): gettext_lazy("ended as failed"),
+    ("action_items", "reminded"): gettext_lazy("reminded"),
 }
 
 
@@ -95,12 +97,19 @@ def _risk(day: datetime.date) -> dict:
     return alerts_evaluate(day=day)
 
 
+def _action_items(day: datetime.date) -> dict:
+    from communication.services import action_items_coming_due
+
+    return action_items_coming_due(day)
+
+
 # (name, step). Later features add their steps here.
 NIGHTLY_STEPS: list[tuple[str, Callable[[datetime.date], dict]]] = [
     ("scores", _scores),
     ("accruals", _accruals),
     ("risk", _risk),
     ("import_jobs", _import_jobs),
+    ("action_items", _action_items),
 ]
 
 
