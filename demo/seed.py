@@ -19,7 +19,7 @@ from tenancy.models import Membership, Tenant
 from tenancy.roles import Role
 from tenancy.services import tenant_create
 
-from . import diligence, facts, partners, people, risk, scores, settlements, targets
+from . import communication, diligence, facts, partners, people, risk, scores, settlements, targets
 from .catalog import DEFAULT_PARTNERS_PER_TENANT, SEED, TENANT_SLUGS, TENANTS, TenantSpec, demo_emails
 
 User = get_user_model()
@@ -67,6 +67,7 @@ STEPS: tuple[Step, ...] = (
     risk.add_risk_cases_and_alerts,  # before the last week's nightly runs, which carry the alerts to yesterday
     scores.add_score_history,
     settlements.add_programs_and_settlements,
+    communication.add_communication,  # last: its reviews take the figures the steps before made
 )
 
 
