@@ -17,6 +17,7 @@ urlpatterns = [
     path("t/<slug:tenant_slug>/", include("risk.urls")),
     path("t/<slug:tenant_slug>/", include("deals.urls")),
     path("t/<slug:tenant_slug>/", include("leads.urls")),
+    path("t/<slug:tenant_slug>/", include("communication.urls")),
 ]
 
 # Errors raised outside the views (a middleware's 404, an unknown route, a server error): JSON

@@ -19,7 +19,7 @@ from tenancy.models import Membership, Tenant
 from tenancy.roles import Role
 from tenancy.services import tenant_create
 
-from . import deals, diligence, facts, leads, partners, people, risk, scores, settlements, targets
+from . import communication, deals, diligence, facts, leads, partners, people, risk, scores, settlements, targets
 from .catalog import DEFAULT_PARTNERS_PER_TENANT, SEED, TENANT_SLUGS, TENANTS, TenantSpec, demo_emails
 
 User = get_user_model()
@@ -69,6 +69,7 @@ STEPS: tuple[Step, ...] = (
     leads.add_leads,  # after the scores: the rules offer each lead by the partners' latest scores
     settlements.add_programs_and_settlements,
     deals.add_deals,  # after the nightly runs of the last week: it expires its own old approvals
+    communication.add_communication,  # last: its reviews take the figures the steps before made
 )
 
 

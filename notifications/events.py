@@ -61,6 +61,7 @@ LEAD_LAPSED = register(Event("lead_lapsed", _("Lead lapsed"), frozenset({Role.CH
 ANNOUNCEMENT = register(Event("announcement", _("Announcement"), PARTNER_ROLES))
 ACTION_ITEM_DUE = register(Event("action_item_due", _("Action item due"), EVERYONE))
 TICKET_ANSWERED = register(Event("ticket_answered", _("Ticket answered"), PARTNER_ROLES))
+TICKET_OPENED = register(Event("ticket_opened", _("New ticket"), frozenset({Role.CHANNEL_MANAGER, Role.ADMIN})))
 INVITATION = register(Event("invitation", _("Invitation"), EVERYONE, member_choosable=False, subscribable=False))
 TEST = register(Event("test", _("Test message"), member_choosable=False, subscribable=False))
 

@@ -4,6 +4,14 @@ from drf_spectacular.views import SpectacularAPIView
 from rest_framework.routers import SimpleRouter
 
 from accounts.api import LogoutView, TokenObtainView
+from communication.api import (
+    ActionItemViewSet,
+    AnnouncementViewSet,
+    PulseViewSet,
+    ReviewViewSet,
+    SatisfactionViewSet,
+    TicketViewSet,
+)
 from deals.api import DealViewSet
 from diligence.api import ChecklistItemViewSet, PartnerChecklistViewSet
 from facts.api import InvoiceViewSet, PaymentViewSet, ReceivablesViewSet, SaleViewSet, WriteOffViewSet
@@ -46,6 +54,12 @@ router.register("webhooks", WebhookViewSet, basename="webhook")
 router.register("alerts", AlertViewSet, basename="alert")
 router.register("deals", DealViewSet, basename="deal")
 router.register("leads", LeadViewSet, basename="lead")
+router.register("announcements", AnnouncementViewSet, basename="announcement")
+router.register("reviews", ReviewViewSet, basename="review")
+router.register("action-items", ActionItemViewSet, basename="action-item")
+router.register("tickets", TicketViewSet, basename="ticket")
+router.register("pulses", PulseViewSet, basename="pulse")
+router.register("satisfaction", SatisfactionViewSet, basename="satisfaction")
 
 inbox = SimpleRouter()
 inbox.register("invitations", InvitationInboxViewSet, basename="invitation")

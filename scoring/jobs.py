@@ -56,6 +56,7 @@ STEP_LABELS = {
     "import_jobs": gettext_lazy("Stuck imports"),
     "deals": gettext_lazy("Deal protection"),
     "leads": gettext_lazy("Lead offers past their time"),
+    "action_items": gettext_lazy("Action items coming due"),
 }
 RESULT_LABELS = {
     ("scores", "partners"): gettext_lazy("partners scored"),
@@ -75,6 +76,7 @@ RESULT_LABELS = {
     ("leads", "lapsed"): gettext_lazy("lapsed"),
     ("leads", "offered"): gettext_lazy("offered to the next partner"),
     ("leads", "unassigned"): gettext_lazy("left for a person"),
+    ("action_items", "reminded"): gettext_lazy("reminded"),
 }
 
 
@@ -113,6 +115,12 @@ def _deals(day: datetime.date) -> dict:
     return deals_expire(day=day)
 
 
+def _action_items(day: datetime.date) -> dict:
+    from communication.services import action_items_coming_due
+
+    return action_items_coming_due(day)
+
+
 # (name, step). Later features add their steps here.
 NIGHTLY_STEPS: list[tuple[str, Callable[[datetime.date], dict]]] = [
     ("scores", _scores),
@@ -121,6 +129,7 @@ NIGHTLY_STEPS: list[tuple[str, Callable[[datetime.date], dict]]] = [
     ("import_jobs", _import_jobs),
     ("deals", _deals),
     ("leads", _leads),
+    ("action_items", _action_items),
 ]
 
 

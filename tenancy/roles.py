@@ -37,6 +37,9 @@ class Capability(models.TextChoices):
     MANAGE_LEADS = "manage_leads"
     ANSWER_LEADS = "answer_leads"
     CLOSE_LEADS = "close_leads"
+    MANAGE_COMMUNICATION = "manage_communication"  # publish announcements, hold reviews, answer tickets
+    GIVE_FEEDBACK = "give_feedback"  # partner side: read and acknowledge, open tickets, answer the pulse
+    CONVERSE = "converse"  # both sides: write in a ticket, close it, update one's own side's action items
 
 
 CAPABILITIES: dict[str, frozenset[str]] = {
@@ -59,6 +62,9 @@ CAPABILITIES: dict[str, frozenset[str]] = {
     Capability.MANAGE_LEADS: frozenset({Role.ADMIN, Role.CHANNEL_MANAGER}),
     Capability.ANSWER_LEADS: frozenset({Role.PARTNER_ADMIN}),
     Capability.CLOSE_LEADS: frozenset({Role.ADMIN, Role.CHANNEL_MANAGER, Role.PARTNER_ADMIN}),
+    Capability.MANAGE_COMMUNICATION: frozenset({Role.ADMIN, Role.CHANNEL_MANAGER}),
+    Capability.GIVE_FEEDBACK: PARTNER_ROLES,
+    Capability.CONVERSE: frozenset({Role.ADMIN, Role.CHANNEL_MANAGER}) | PARTNER_ROLES,
 }
 
 

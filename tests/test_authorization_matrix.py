@@ -34,6 +34,9 @@ from rest_framework.test import APIClient
 from rest_framework.views import APIView
 
 from accounts.models import User
+from communication import selectors as communication_selectors
+from communication import services as communication_services
+from communication.models import ActionItem, Announcement, CommunicationSettings, Pulse, Review, Ticket, TicketMessage
 from deals.models import Deal, DealSettings
 from deals.normalise import normalise_customer
 from deals.selectors import settings_of
@@ -538,6 +541,83 @@ def _lead_settings(tenant_world, partner, which):
     return found, ()
 
 
+@makes(Announcement)
+def _announcement(tenant_world, partner, which):
+    """An announcement to ``partner`` by name (its readers read it); the other tenant's title tells."""
+    title = f"Notice {_tag(partner, which)}"
+    found = Announcement.objects.filter(title=title).first() or communication_services.announcement_publish(
+        actor=None, title=title, body="**Hello** partners", audience="partners", audience_values=[partner.code]
+    )
+    return found, (title,) if which == OTHER_TENANT else ()
+
+
+def _review(partner, which) -> Review:
+    review = Review.objects.filter(partner=partner, period="2026-Q1").first()
+    if review is None:
+        review = communication_services.review_schedule(
+            actor=None, partner=partner, period="2026-Q1", held_on=DAY, attendees=f"attendees {_tag(partner, which)}"
+        )
+    return review
+
+
+@makes(Review)
+def _review_factory(tenant_world, partner, which):
+    review = _review(partner, which)
+    return review, (review.attendees,)
+
+
+@makes(ActionItem)
+def _action_item(tenant_world, partner, which):
+    title = f"Action {_tag(partner, which)}"
+    item = ActionItem.objects.filter(title=title).first() or communication_services.action_item_create(
+        actor=None, review=_review(partner, which), title=title, owner_side="partner", due_on=DAY
+    )
+    return item, (title,)
+
+
+def _ticket(partner, which) -> Ticket:
+    subject = f"Ticket {_tag(partner, which)}"
+    ticket = Ticket.objects.filter(subject=subject).first()
+    if ticket is None:
+        now = datetime.datetime(2026, 3, 2, 1, 0, tzinfo=datetime.UTC)
+        ticket = Ticket.objects.create(
+            partner=partner, category="support", subject=subject, opened_at=now, answer_due_at=now
+        )
+    return ticket
+
+
+@makes(Ticket)
+def _ticket_factory(tenant_world, partner, which):
+    ticket = _ticket(partner, which)
+    return ticket, (ticket.subject,)
+
+
+@makes(TicketMessage)
+def _ticket_message(tenant_world, partner, which):
+    """A partner's message with a file, in a ticket of ``partner``; the body names it."""
+    ticket = _ticket(partner, which)
+    body = f"message {_tag(partner, which)}"
+    message = TicketMessage(ticket=ticket, partner=partner, side="partner", body=body)
+    message.attachment = SimpleUploadedFile("proof.pdf", b"%PDF-1.4\n%matrix\n", content_type="application/pdf")
+    message.original_filename = "proof.pdf"
+    message.save()
+    return message, (body,)
+
+
+@makes(Pulse)
+def _pulse(tenant_world, partner, which):
+    member = tenant_world.member(Role.PARTNER_USER)
+    pulse = Pulse.objects.filter(member=member, quarter="2026-Q1").first() or Pulse.objects.create(
+        partner=member.partner, member=member, quarter="2026-Q1", score=9
+    )
+    return pulse, ()
+
+
+@makes(CommunicationSettings)
+def _communication_settings(tenant_world, partner, which):
+    return communication_selectors.settings_of(tenant_world.tenant), ()
+
+
 # --- what the SPEC says, by hand ----------------------------------------------------------------
 
 VENDOR_WRITERS = {Role.ADMIN, Role.CHANNEL_MANAGER}
@@ -727,6 +807,33 @@ SPEC_EXPECTATIONS: dict[tuple[str, str], dict[str, str]] = {
     ("deals:won", "post"): _only(DEAL_REGISTRARS),
     ("deals:lost", "post"): _only(DEAL_REGISTRARS),
     ("deals:settings", "post"): _only({Role.ADMIN}),
+    # SPEC §1, §4.9: admin and channel managers publish announcements, hold reviews and answer tickets; every
+    # partner-side user reads announcements, opens tickets and updates its own side's action items.
+    ("api:announcement-list", "get"): EVERYONE,
+    ("api:announcement-list", "post"): _only(VENDOR_WRITERS),
+    ("api:announcement-detail", "get"): EVERYONE,
+    ("api:announcement-read", "post"): _only(PARTNER_ROLES),
+    ("api:announcement-acknowledge", "post"): _only(PARTNER_ROLES),
+    ("api:review-list", "get"): EVERYONE,
+    ("api:review-list", "post"): _only(VENDOR_WRITERS),
+    ("api:review-detail", "get"): EVERYONE,
+    ("api:review-detail", "patch"): _only(VENDOR_WRITERS),
+    ("api:review-actions", "get"): EVERYONE,
+    ("api:review-actions", "post"): _only(VENDOR_WRITERS),
+    ("api:review-ics", "get"): EVERYONE,
+    ("api:action-item-detail", "patch"): _only(VENDOR_WRITERS | PARTNER_ROLES),
+    ("api:ticket-list", "get"): EVERYONE,
+    ("api:ticket-list", "post"): _only(PARTNER_ROLES),
+    ("api:ticket-messages", "get"): EVERYONE,
+    ("api:ticket-messages", "post"): _only(VENDOR_WRITERS | PARTNER_ROLES),
+    ("api:ticket-close", "post"): _only(VENDOR_WRITERS | PARTNER_ROLES),
+    ("communication:announcement-create", "post"): _only(VENDOR_WRITERS),
+    ("communication:announcement-acknowledge", "post"): _only(PARTNER_ROLES),
+    ("communication:review-create", "post"): _only(VENDOR_WRITERS),
+    ("communication:action-update", "post"): _only(VENDOR_WRITERS | PARTNER_ROLES),
+    ("communication:ticket-create", "post"): _only(PARTNER_ROLES),
+    ("communication:ticket-reply", "post"): _only(VENDOR_WRITERS | PARTNER_ROLES),
+    ("communication:ticket-close", "post"): _only(VENDOR_WRITERS | PARTNER_ROLES),
 }
 
 

@@ -43,6 +43,7 @@ INSTALLED_APPS = [
     "risk",
     "deals",
     "leads",
+    "communication",
     "qudao_api",
 ]
 
@@ -80,6 +81,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "tenancy.context_processors.tenant",
                 "notifications.context_processors.inbox",
+                "communication.context_processors.portal_banner",
             ],
         },
     },
