@@ -6,6 +6,7 @@ from rest_framework.routers import SimpleRouter
 from accounts.api import LogoutView, TokenObtainView
 from diligence.api import ChecklistItemViewSet, PartnerChecklistViewSet
 from facts.api import InvoiceViewSet, PaymentViewSet, ReceivablesViewSet, SaleViewSet, WriteOffViewSet
+from funds.api import FundClaimViewSet, FundRequestViewSet, FundViewSet
 from incentives.api import ProfitShareViewSet, ProgramViewSet
 from notifications.api import NotificationViewSet, WebhookViewSet
 from partners.api import PartnerViewSet, TierViewSet
@@ -42,6 +43,9 @@ router.register("profit-shares", ProfitShareViewSet, basename="profit-share")
 router.register("notifications", NotificationViewSet, basename="notification")
 router.register("webhooks", WebhookViewSet, basename="webhook")
 router.register("alerts", AlertViewSet, basename="alert")
+router.register("funds", FundViewSet, basename="fund")
+router.register("fund-requests", FundRequestViewSet, basename="fund-request")
+router.register("fund-claims", FundClaimViewSet, basename="fund-claim")
 
 inbox = SimpleRouter()
 inbox.register("invitations", InvitationInboxViewSet, basename="invitation")

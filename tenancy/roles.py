@@ -33,6 +33,9 @@ class Capability(models.TextChoices):
     DISPUTE_STATEMENTS = "dispute_statements"
     REGISTER_DEALS = "register_deals"
     SEE_INTERNAL = "see_internal"
+    MANAGE_FUNDS = "manage_funds"  # market development funds: set them up, decide partners' requests
+    APPROVE_FUND_CLAIMS = "approve_fund_claims"
+    REQUEST_FUNDS = "request_funds"  # ask for a fund and claim what was spent
 
 
 CAPABILITIES: dict[str, frozenset[str]] = {
@@ -48,6 +51,9 @@ CAPABILITIES: dict[str, frozenset[str]] = {
     Capability.DISPUTE_STATEMENTS: frozenset({Role.PARTNER_ADMIN}),
     Capability.REGISTER_DEALS: frozenset({Role.PARTNER_ADMIN, Role.PARTNER_USER}),
     Capability.SEE_INTERNAL: VENDOR_ROLES,
+    Capability.MANAGE_FUNDS: frozenset({Role.ADMIN, Role.CHANNEL_MANAGER}),
+    Capability.APPROVE_FUND_CLAIMS: frozenset({Role.ADMIN, Role.FINANCE}),
+    Capability.REQUEST_FUNDS: frozenset({Role.PARTNER_ADMIN}),
 }
 
 

@@ -41,6 +41,7 @@ INSTALLED_APPS = [
     "notifications",
     "diligence",
     "risk",
+    "funds",
     "qudao_api",
 ]
 
