@@ -53,7 +53,9 @@ class Fund(TenantOwned):
     is_open = models.BooleanField(
         _("open for requests"), default=True, help_text=_("A closed fund takes no new requests.")
     )
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
 
     class Meta:
         verbose_name = _("market development fund")
@@ -87,7 +89,9 @@ class FundRequest(TenantOwned):
         _("status"), max_length=16, choices=DecisionStatus.choices, default=DecisionStatus.SUBMITTED
     )
     approved_amount = models.DecimalField(_("amount approved"), null=True, blank=True, **MONEY)
-    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
     decided_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
@@ -134,7 +138,9 @@ class FundClaim(TenantOwned):
         _("status"), max_length=16, choices=DecisionStatus.choices, default=DecisionStatus.SUBMITTED
     )
     approved_amount = models.DecimalField(_("amount approved"), null=True, blank=True, **MONEY)
-    claimed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
+    claimed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
     decided_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
@@ -196,7 +202,9 @@ class ClaimFile(TenantOwned):
     claim = models.ForeignKey(FundClaim, on_delete=models.CASCADE, related_name="files")
     file = models.FileField(_("file"), upload_to=proof_upload_path, validators=[validate_contract_file])
     original_filename = models.CharField(max_length=255, blank=True)
-    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
 
     class Meta:
         verbose_name = _("proof file")
@@ -227,7 +235,9 @@ class FundEvent(TenantOwned):
     from_status = models.CharField(_("from"), max_length=16, choices=DecisionStatus.choices, blank=True)
     to_status = models.CharField(_("to"), max_length=16, choices=DecisionStatus.choices, blank=True)
     amount = models.DecimalField(_("amount"), null=True, blank=True, **MONEY)
-    actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
     note = models.TextField(_("note"), blank=True)
 
     class Meta:
