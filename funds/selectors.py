@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from django.db.models import DecimalField, ExpressionWrapper, F, OuterRef, Q, QuerySet, Subquery, Sum, Value
+from django.db.models import Case, DecimalField, ExpressionWrapper, F, OuterRef, Q, QuerySet, Subquery, Sum, Value, When
 from django.db.models.functions import Coalesce
 
 from .models import DecisionStatus, Fund, FundClaim, FundEvent, FundRequest
@@ -52,7 +52,19 @@ def funds_for_tier(funds: QuerySet[Fund], tier_code: str) -> QuerySet[Fund]:
 
 
 def request_list(requests: QuerySet[FundRequest]) -> QuerySet[FundRequest]:
-    return requests.select_related("fund", "partner", "decided_by", "requested_by")
+    """Requests with ``claims_held``: what their claims ask for or were granted, rejected claims aside."""
+    held = Case(When(status=DecisionStatus.APPROVED, then=F("approved_amount")), default=F("amount"))
+    live = (
+        FundClaim.objects.filter(request=OuterRef("pk"))
+        .exclude(status=DecisionStatus.REJECTED)
+        .order_by()
+        .values("request")
+        .annotate(total=Sum(held))
+        .values("total")
+    )
+    return requests.select_related("fund", "partner", "decided_by", "requested_by").annotate(
+        claims_held=Coalesce(Subquery(live, output_field=MONEY_FIELD), ZERO)
+    )
 
 
 def claim_list(claims: QuerySet[FundClaim]) -> QuerySet[FundClaim]:
@@ -75,9 +87,12 @@ def request_claimable(request: FundRequest) -> Decimal:
     """What the partner may still claim on a request: approved less what its live claims hold."""
     if request.status != DecisionStatus.APPROVED:
         return Decimal("0.00")
-    from .services import claimed_total
+    held = getattr(request, "claims_held", None)
+    if held is None:
+        from .services import claimed_total
 
-    return max(request.approved_amount - claimed_total(request), Decimal("0.00"))
+        held = claimed_total(request)
+    return max(request.approved_amount - held, Decimal("0.00"))
 
 
 def payment_state(claim: FundClaim) -> str:
