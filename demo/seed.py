@@ -19,7 +19,7 @@ from tenancy.models import Membership, Tenant
 from tenancy.roles import Role
 from tenancy.services import tenant_create
 
-from . import diligence, facts, partners, people, risk, scores, settlements, targets
+from . import diligence, facts, funds, partners, people, risk, scores, settlements, targets
 from .catalog import DEFAULT_PARTNERS_PER_TENANT, SEED, TENANT_SLUGS, TENANTS, TenantSpec, demo_emails
 
 User = get_user_model()
@@ -66,6 +66,7 @@ STEPS: tuple[Step, ...] = (
     diligence.add_diligence,  # its pilots before the risk step, which finds the one that ended undecided
     risk.add_risk_cases_and_alerts,  # before the last week's nightly runs, which carry the alerts to yesterday
     scores.add_score_history,
+    funds.add_funds,  # before the settlement runs: last quarter's run pays its approved claims
     settlements.add_programs_and_settlements,
 )
 
@@ -149,14 +150,15 @@ def demo_delete() -> None:
 
 def _dependent_models() -> tuple:
     from facts.models import ImportJob, Invoice, Payment, Sale, WriteOff
+    from funds.models import Fund, FundClaim, FundRequest
     from incentives.models import RebateAccrual
     from scoring.models import JobRun, PartnerScore, TierRecommendation
     from settlements.models import SettlementRun, Statement, StatementEvent, StatementLine
     from targets.models import CompanyGoal, Target
 
     return (
-        StatementEvent, StatementLine, Statement, SettlementRun, RebateAccrual, TierRecommendation, PartnerScore,
-        JobRun, Target, CompanyGoal, Payment, Invoice, Sale, WriteOff, ImportJob,
+        FundClaim, FundRequest, Fund, StatementEvent, StatementLine, Statement, SettlementRun, RebateAccrual,
+        TierRecommendation, PartnerScore, JobRun, Target, CompanyGoal, Payment, Invoice, Sale, WriteOff, ImportJob,
     )  # fmt: skip
 
 

@@ -146,3 +146,14 @@ def write_mdf_lines(
          "lines": [line_id for line_id, _s, _source in written]},
     )  # fmt: skip
     return {statement_id for _id, statement_id, _source in written}, len(written)
+
+
+def fund_names(source_codes) -> dict[str, str]:
+    """The names of the funds that ``mdf`` lines' sources (``CODE#claim``) name, by source: one query at most."""
+    by_fund = {source: source.rsplit("#", 1)[0] for source in source_codes}
+    if not by_fund:
+        return {}
+    from .models import Fund
+
+    names = dict(Fund.objects.filter(code__in=set(by_fund.values())).values_list("code", "name"))
+    return {source: names[code] for source, code in by_fund.items() if code in names}

@@ -116,3 +116,26 @@ def test_the_lists_filter_and_page(acme, page_client):
     assert "¥200.00" in requests and "¥100.00" not in requests
     assert claims == 200
     assert "Fund MDF-Q1" in funds
+
+
+def test_the_statement_page_shows_the_paid_claim_with_its_fund_and_explanation(world, client):
+    from settlements.models import Statement
+    from tenancy.context import tenant_scope
+    from tests.settlements.helpers import compute
+
+    globex = world["globex"]  # an English tenant
+    with tenant_scope(globex.tenant):
+        made = approved_claim(globex, approved_request(globex, fund("SPRING")), amount="750.00")
+        from django.utils import translation
+
+        with translation.override("en"):
+            compute(f"{made.decided_on:%Y-%m}")
+        statement = Statement.objects.get(partner=globex.own)
+    client.force_login(globex.member("partner_user").user)
+    client.cookies["django_language"] = "en"
+
+    body = client.get(reverse("settlements:statement", kwargs={"tenant_slug": "globex", "pk": statement.pk})).content
+
+    text = body.decode()
+    assert "Fund SPRING (SPRING#" in text
+    assert "Market development funds: claim #" in text and "750.00" in text
