@@ -18,6 +18,7 @@ urlpatterns = [
     path("t/<slug:tenant_slug>/", include("deals.urls")),
     path("t/<slug:tenant_slug>/", include("leads.urls")),
     path("t/<slug:tenant_slug>/", include("communication.urls")),
+    path("t/<slug:tenant_slug>/", include("funds.urls")),
 ]
 
 # Errors raised outside the views (a middleware's 404, an unknown route, a server error): JSON

@@ -62,6 +62,14 @@ ANNOUNCEMENT = register(Event("announcement", _("Announcement"), PARTNER_ROLES))
 ACTION_ITEM_DUE = register(Event("action_item_due", _("Action item due"), EVERYONE))
 TICKET_ANSWERED = register(Event("ticket_answered", _("Ticket answered"), PARTNER_ROLES))
 TICKET_OPENED = register(Event("ticket_opened", _("New ticket"), frozenset({Role.CHANNEL_MANAGER, Role.ADMIN})))
+FUND_REQUESTED = register(
+    Event("fund_requested", _("Fund request submitted"), frozenset({Role.CHANNEL_MANAGER, Role.ADMIN}))
+)
+FUND_REQUEST_DECIDED = register(
+    Event("fund_request_decided", _("Fund request decided"), frozenset({Role.PARTNER_ADMIN}))
+)
+FUND_CLAIMED = register(Event("fund_claimed", _("Fund claim submitted"), frozenset({Role.FINANCE})))
+FUND_CLAIM_DECIDED = register(Event("fund_claim_decided", _("Fund claim decided"), frozenset({Role.PARTNER_ADMIN})))
 INVITATION = register(Event("invitation", _("Invitation"), EVERYONE, member_choosable=False, subscribable=False))
 TEST = register(Event("test", _("Test message"), member_choosable=False, subscribable=False))
 

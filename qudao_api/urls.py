@@ -15,6 +15,7 @@ from communication.api import (
 from deals.api import DealViewSet
 from diligence.api import ChecklistItemViewSet, PartnerChecklistViewSet
 from facts.api import InvoiceViewSet, PaymentViewSet, ReceivablesViewSet, SaleViewSet, WriteOffViewSet
+from funds.api import FundClaimViewSet, FundRequestViewSet, FundViewSet
 from incentives.api import ProfitShareViewSet, ProgramViewSet
 from leads.api import LeadViewSet
 from notifications.api import NotificationViewSet, WebhookViewSet
@@ -60,6 +61,9 @@ router.register("action-items", ActionItemViewSet, basename="action-item")
 router.register("tickets", TicketViewSet, basename="ticket")
 router.register("pulses", PulseViewSet, basename="pulse")
 router.register("satisfaction", SatisfactionViewSet, basename="satisfaction")
+router.register("funds", FundViewSet, basename="fund")
+router.register("fund-requests", FundRequestViewSet, basename="fund-request")
+router.register("fund-claims", FundClaimViewSet, basename="fund-claim")
 
 inbox = SimpleRouter()
 inbox.register("invitations", InvitationInboxViewSet, basename="invitation")

@@ -40,6 +40,9 @@ class Capability(models.TextChoices):
     MANAGE_COMMUNICATION = "manage_communication"  # publish announcements, hold reviews, answer tickets
     GIVE_FEEDBACK = "give_feedback"  # partner side: read and acknowledge, open tickets, answer the pulse
     CONVERSE = "converse"  # both sides: write in a ticket, close it, update one's own side's action items
+    MANAGE_FUNDS = "manage_funds"  # market development funds: set them up, decide partners' requests
+    APPROVE_FUND_CLAIMS = "approve_fund_claims"
+    REQUEST_FUNDS = "request_funds"  # ask for a fund and claim what was spent
 
 
 CAPABILITIES: dict[str, frozenset[str]] = {
@@ -65,6 +68,9 @@ CAPABILITIES: dict[str, frozenset[str]] = {
     Capability.MANAGE_COMMUNICATION: frozenset({Role.ADMIN, Role.CHANNEL_MANAGER}),
     Capability.GIVE_FEEDBACK: PARTNER_ROLES,
     Capability.CONVERSE: frozenset({Role.ADMIN, Role.CHANNEL_MANAGER}) | PARTNER_ROLES,
+    Capability.MANAGE_FUNDS: frozenset({Role.ADMIN, Role.CHANNEL_MANAGER}),
+    Capability.APPROVE_FUND_CLAIMS: frozenset({Role.ADMIN, Role.FINANCE}),
+    Capability.REQUEST_FUNDS: frozenset({Role.PARTNER_ADMIN}),
 }
 
 

@@ -43,6 +43,8 @@ from deals.selectors import settings_of
 from diligence import services as diligence_services
 from diligence.models import ChecklistItem, PartnerCheckEvent
 from facts.models import ImportJob, Invoice, Payment, Sale, WriteOff
+from funds import services as fund_services
+from funds.models import ClaimFile, Fund, FundClaim, FundRequest
 from incentives import services as incentive_services
 from incentives.models import ProfitShareAgreement, RebateProgram
 from leads.models import Lead, LeadSettings
@@ -618,6 +620,62 @@ def _communication_settings(tenant_world, partner, which):
     return communication_selectors.settings_of(tenant_world.tenant), ()
 
 
+def _matrix_fund(which) -> Fund:
+    """A fund open to every tier (so the acting partner reads it), one per tenant."""
+    code = "matrix-away" if which == OTHER_TENANT else "matrix-home"
+    return Fund.objects.filter(code=code).first() or fund_services.fund_create(
+        actor=None, code=code, name=f"Fund {code}", period="2026", budget=Decimal("100000.00")
+    )
+
+
+@makes(Fund)
+def _fund(tenant_world, partner, which):
+    """Funds belong to the tenant, not to a partner; the other tenant's is named to tell."""
+    found = _matrix_fund(which)
+    return found, (found.code, found.name) if which == OTHER_TENANT else ()
+
+
+def _fund_request_of(partner, which) -> FundRequest:
+    activity = f"activity {_tag(partner, which)}"
+    return FundRequest.objects.filter(activity=activity).first() or fund_services.fund_request_submit(
+        fund=_matrix_fund(which), partner=partner, actor=None, activity=activity, planned_on=DAY,
+        amount=Decimal("1000.00"),
+    )  # fmt: skip
+
+
+@makes(FundRequest)
+def _fund_request(tenant_world, partner, which):
+    """A submitted request of ``partner`` whose activity names it."""
+    found = _fund_request_of(partner, which)
+    return found, (found.activity,)
+
+
+def _fund_claim_of(partner, which) -> FundClaim:
+    description = f"spent {_tag(partner, which)}"
+    found = FundClaim.objects.filter(description=description).first()
+    if found is None:
+        pending = _fund_request_of(partner, f"{which}-claimed")
+        approved = fund_services.fund_request_approve(request=pending, actor=None)
+        found = fund_services.fund_claim_submit(
+            request=approved, actor=None, amount=Decimal("500.00"), description=description,
+            files=[SimpleUploadedFile("proof.pdf", b"%PDF-1.4\n%matrix\n", content_type="application/pdf")],
+        )  # fmt: skip
+    return found
+
+
+@makes(FundClaim)
+def _fund_claim(tenant_world, partner, which):
+    """A submitted claim (with a proof file) on an approved request of ``partner``."""
+    found = _fund_claim_of(partner, which)
+    return found, (found.description,)
+
+
+@makes(ClaimFile)
+def _claim_file(tenant_world, partner, which):
+    found = _fund_claim_of(partner, which)
+    return found.files.get(), (found.description,)
+
+
 # --- what the SPEC says, by hand ----------------------------------------------------------------
 
 VENDOR_WRITERS = {Role.ADMIN, Role.CHANNEL_MANAGER}
@@ -834,6 +892,37 @@ SPEC_EXPECTATIONS: dict[tuple[str, str], dict[str, str]] = {
     ("communication:ticket-create", "post"): _only(PARTNER_ROLES),
     ("communication:ticket-reply", "post"): _only(VENDOR_WRITERS | PARTNER_ROLES),
     ("communication:ticket-close", "post"): _only(VENDOR_WRITERS | PARTNER_ROLES),
+    # SPEC §1, §4.10, §6: administrators and channel managers set up funds and decide requests; finance decides
+    # claims; a partner's administrator requests and claims; every member reads (a partner, its own).
+    ("api:fund-list", "get"): EVERYONE,
+    ("api:fund-list", "post"): _only(VENDOR_WRITERS),
+    ("api:fund-detail", "get"): EVERYONE,
+    ("api:fund-detail", "patch"): _only(VENDOR_WRITERS),
+    ("api:fund-request-list", "get"): EVERYONE,
+    ("api:fund-request-list", "post"): _only({Role.PARTNER_ADMIN}),
+    ("api:fund-request-detail", "get"): EVERYONE,
+    ("api:fund-request-approve", "post"): _only(VENDOR_WRITERS),
+    ("api:fund-request-reject", "post"): _only(VENDOR_WRITERS),
+    ("api:fund-claim-list", "get"): EVERYONE,
+    ("api:fund-claim-list", "post"): _only({Role.PARTNER_ADMIN}),
+    ("api:fund-claim-detail", "get"): EVERYONE,
+    ("api:fund-claim-approve", "post"): _only(SETTLERS),
+    ("api:fund-claim-reject", "post"): _only(SETTLERS),
+    ("funds:funds", "get"): EVERYONE,
+    ("funds:fund", "get"): EVERYONE,
+    ("funds:fund-create", "post"): _only(VENDOR_WRITERS),
+    ("funds:fund-edit", "post"): _only(VENDOR_WRITERS),
+    ("funds:request-create", "post"): _only({Role.PARTNER_ADMIN}),
+    ("funds:requests", "get"): EVERYONE,
+    ("funds:request", "get"): EVERYONE,
+    ("funds:request-approve", "post"): _only(VENDOR_WRITERS),
+    ("funds:request-reject", "post"): _only(VENDOR_WRITERS),
+    ("funds:claim-create", "post"): _only({Role.PARTNER_ADMIN}),
+    ("funds:claims", "get"): EVERYONE,
+    ("funds:claim", "get"): EVERYONE,
+    ("funds:claim-approve", "post"): _only(SETTLERS),
+    ("funds:claim-reject", "post"): _only(SETTLERS),
+    ("funds:proof", "get"): EVERYONE,
 }
 
 

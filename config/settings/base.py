@@ -44,6 +44,7 @@ INSTALLED_APPS = [
     "deals",
     "leads",
     "communication",
+    "funds",
     "qudao_api",
 ]
 
