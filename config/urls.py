@@ -15,6 +15,7 @@ urlpatterns = [
     path("t/<slug:tenant_slug>/", include("notifications.urls")),
     path("t/<slug:tenant_slug>/", include("diligence.urls")),
     path("t/<slug:tenant_slug>/", include("risk.urls")),
+    path("t/<slug:tenant_slug>/", include("screening.urls")),
 ]
 
 # Errors raised outside the views (a middleware's 404, an unknown route, a server error): JSON

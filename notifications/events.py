@@ -58,6 +58,7 @@ LEAD_OFFERED = register(Event("lead_offered", _("Lead offered"), PARTNER_ROLES))
 ANNOUNCEMENT = register(Event("announcement", _("Announcement"), PARTNER_ROLES))
 ACTION_ITEM_DUE = register(Event("action_item_due", _("Action item due"), EVERYONE))
 TICKET_ANSWERED = register(Event("ticket_answered", _("Ticket answered"), PARTNER_ROLES))
+EXIT_REVIEW = register(Event("exit_review", _("Exit review"), frozenset({Role.CHANNEL_MANAGER, Role.ADMIN})))
 INVITATION = register(Event("invitation", _("Invitation"), EVERYONE, member_choosable=False, subscribable=False))
 TEST = register(Event("test", _("Test message"), member_choosable=False, subscribable=False))
 

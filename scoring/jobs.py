@@ -48,6 +48,7 @@ STEP_LABELS = {
     "accruals": gettext_lazy("Rebate accruals"),
     "risk": gettext_lazy("Risk alerts"),
     "import_jobs": gettext_lazy("Stuck imports"),
+    "exit_reviews": gettext_lazy("Exit reviews"),
 }
 RESULT_LABELS = {
     ("scores", "partners"): gettext_lazy("partners scored"),
@@ -63,6 +64,8 @@ RESULT_LABELS = {
     ("risk", "refreshed"): gettext_lazy("refreshed"),
     ("risk", "resolved"): gettext_lazy("resolved"),
     ("import_jobs", "expired"): gettext_lazy("ended as failed"),
+    ("exit_reviews", "weak"): gettext_lazy("partners weak for 90 days"),
+    ("exit_reviews", "flagged"): gettext_lazy("flagged for exit review"),
 }
 
 
@@ -95,11 +98,18 @@ def _risk(day: datetime.date) -> dict:
     return alerts_evaluate(day=day)
 
 
+def _exit_reviews(day: datetime.date) -> dict:
+    from screening.services import exit_reviews_flag
+
+    return exit_reviews_flag(day=day)
+
+
 # (name, step). Later features add their steps here.
 NIGHTLY_STEPS: list[tuple[str, Callable[[datetime.date], dict]]] = [
     ("scores", _scores),
     ("accruals", _accruals),
     ("risk", _risk),
+    ("exit_reviews", _exit_reviews),  # after the night's scores, which it reads
     ("import_jobs", _import_jobs),
 ]
 

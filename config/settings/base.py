@@ -41,6 +41,7 @@ INSTALLED_APPS = [
     "notifications",
     "diligence",
     "risk",
+    "screening",
     "qudao_api",
 ]
 
