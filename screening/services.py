@@ -414,11 +414,12 @@ def exit_reviews_flag(*, day: datetime.date) -> dict:
     kept_until_later = ExitReview.objects.filter(
         partner_id=OuterRef("partner_id"), status=ExitStatus.KEPT, review_on__gt=day
     )
-    rows = list(
-        weak_partners(day=day, exit_threshold=settings.exit_threshold)
-        .annotate(reviewing=Exists(open_review), kept=Exists(kept_until_later))
-        .filter(reviewing=False, kept=False)
+    weak = list(
+        weak_partners(day=day, exit_threshold=settings.exit_threshold).annotate(
+            reviewing=Exists(open_review), kept=Exists(kept_until_later)
+        )
     )
+    rows = [row for row in weak if not (row["reviewing"] or row["kept"])]
     tenant = require_tenant()
     reviews = ExitReview.objects.bulk_create(
         [
@@ -436,8 +437,8 @@ def exit_reviews_flag(*, day: datetime.date) -> dict:
         ]
     )
     if reviews:
-        transaction.on_commit(lambda ids=[review.pk for review in reviews]: notices.exit_reviews_opened(ids))
-    return {"weak": len(rows), "flagged": len(reviews)}
+        notices.exit_reviews_opened([review.pk for review in reviews])
+    return {"weak": len(weak), "flagged": len(reviews)}
 
 
 @transaction.atomic
@@ -475,7 +476,7 @@ def exit_review_open(*, partner: Partner, actor, reason: str) -> ExitReview:
     )
     review.full_clean(exclude=["tenant"])
     review.save()
-    transaction.on_commit(lambda: notices.exit_reviews_opened([review.pk], opened_by=actor))
+    notices.exit_reviews_opened([review.pk], opened_by=actor)
     return review
 
 
@@ -544,5 +545,5 @@ def exit_review_decide(
     review.save(
         update_fields=["status", "decision", "reason", "plan", "review_on", "decided_by", "decided_at", "updated_at"]
     )
-    transaction.on_commit(lambda: notices.exit_review_decided(review.pk, decided_by=actor))
+    notices.exit_review_decided(review.pk, decided_by=actor)
     return review
