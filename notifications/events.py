@@ -70,6 +70,7 @@ FUND_REQUEST_DECIDED = register(
 )
 FUND_CLAIMED = register(Event("fund_claimed", _("Fund claim submitted"), frozenset({Role.FINANCE})))
 FUND_CLAIM_DECIDED = register(Event("fund_claim_decided", _("Fund claim decided"), frozenset({Role.PARTNER_ADMIN})))
+EXIT_REVIEW = register(Event("exit_review", _("Exit review"), frozenset({Role.CHANNEL_MANAGER, Role.ADMIN})))
 INVITATION = register(Event("invitation", _("Invitation"), EVERYONE, member_choosable=False, subscribable=False))
 TEST = register(Event("test", _("Test message"), member_choosable=False, subscribable=False))
 

@@ -22,6 +22,7 @@ from notifications.api import NotificationViewSet, WebhookViewSet
 from partners.api import PartnerViewSet, TierViewSet
 from risk.api import AlertViewSet, RiskSettingsViewSet
 from scoring.api import JobRunViewSet, ScoreViewSet, TierRecommendationViewSet
+from screening.api import EvaluationViewSet, ExitReviewViewSet, PartnerScreeningViewSet, ScorecardViewSet
 from settlements.api import SettlementRunViewSet, StatementViewSet
 from targets.api import GoalViewSet, TargetViewSet
 from tenancy.api import InvitationInboxViewSet, MemberViewSet, TenantInvitationViewSet
@@ -64,6 +65,9 @@ router.register("satisfaction", SatisfactionViewSet, basename="satisfaction")
 router.register("funds", FundViewSet, basename="fund")
 router.register("fund-requests", FundRequestViewSet, basename="fund-request")
 router.register("fund-claims", FundClaimViewSet, basename="fund-claim")
+router.register("partners", PartnerScreeningViewSet, basename="partner-screening")
+router.register("evaluations", EvaluationViewSet, basename="evaluation")
+router.register("exit-reviews", ExitReviewViewSet, basename="exit-review")
 
 inbox = SimpleRouter()
 inbox.register("invitations", InvitationInboxViewSet, basename="invitation")
@@ -83,6 +87,11 @@ urlpatterns = [
         "t/<slug:tenant_slug>/risk-settings/",
         RiskSettingsViewSet.as_view({"get": "retrieve", "put": "update"}),
         name="risk-settings",
+    ),
+    path(
+        "t/<slug:tenant_slug>/scorecard/",
+        ScorecardViewSet.as_view({"get": "retrieve", "put": "update"}),
+        name="scorecard",
     ),
     path("t/<slug:tenant_slug>/", include(router.urls)),
     path("", include(inbox.urls)),

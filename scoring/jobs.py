@@ -57,6 +57,7 @@ STEP_LABELS = {
     "deals": gettext_lazy("Deal protection"),
     "leads": gettext_lazy("Lead offers past their time"),
     "action_items": gettext_lazy("Action items coming due"),
+    "exit_reviews": gettext_lazy("Exit reviews"),
 }
 RESULT_LABELS = {
     ("scores", "partners"): gettext_lazy("partners scored"),
@@ -77,6 +78,8 @@ RESULT_LABELS = {
     ("leads", "offered"): gettext_lazy("offered to the next partner"),
     ("leads", "unassigned"): gettext_lazy("left for a person"),
     ("action_items", "reminded"): gettext_lazy("reminded"),
+    ("exit_reviews", "weak"): gettext_lazy("partners weak for 90 days"),
+    ("exit_reviews", "flagged"): gettext_lazy("flagged for exit review"),
 }
 
 
@@ -121,11 +124,18 @@ def _action_items(day: datetime.date) -> dict:
     return action_items_coming_due(day)
 
 
+def _exit_reviews(day: datetime.date) -> dict:
+    from screening.services import exit_reviews_flag
+
+    return exit_reviews_flag(day=day)
+
+
 # (name, step). Later features add their steps here.
 NIGHTLY_STEPS: list[tuple[str, Callable[[datetime.date], dict]]] = [
     ("scores", _scores),
     ("accruals", _accruals),
     ("risk", _risk),
+    ("exit_reviews", _exit_reviews),  # after the night's scores, which it reads
     ("import_jobs", _import_jobs),
     ("deals", _deals),
     ("leads", _leads),

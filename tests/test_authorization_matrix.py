@@ -54,6 +54,9 @@ from partners.models import Contact, Contract, Partner, Tier
 from qudao_api.viewsets import TenantViewSet
 from risk.models import Alert, ThresholdChange
 from scoring.models import JobRun, PartnerScore, TierRecommendation
+from screening import services as screening_services
+from screening.models import Criterion, Evaluation, Evidence, ExitReview
+from screening.selectors import scorecard
 from settlements.models import ExportJob, SettlementRun, Statement, StatementLine
 from targets.models import CompanyGoal, Target
 from tenancy import services as tenancy_services
@@ -281,6 +284,59 @@ def _check_event(tenant_world, partner, which):
         evidence=SimpleUploadedFile("visit.pdf", b"%PDF-1.4\n%matrix\n", content_type="application/pdf"),
     )
     return check.events.get(), (note,)
+
+
+@makes(Criterion)
+def _criterion(tenant_world, partner, which):
+    """The scorecard belongs to the tenant; the other tenant's has a criterion whose name tells."""
+    criteria = scorecard()
+    if which != OTHER_TENANT:
+        return criteria[0], ()
+    criterion = criteria[0]
+    criterion.name_en = criterion.name_zh = "Globex Only Criterion"
+    criterion.save(update_fields=["name_en", "name_zh"])
+    return criterion, ("Globex Only Criterion",)
+
+
+@makes(Evaluation)
+def _evaluation(tenant_world, partner, which):
+    """A channel manager's evaluation of ``partner``; its summary names whose it is."""
+    summary = f"evaluated {_tag(partner, which)}"
+    found = Evaluation.objects.filter(partner=partner, summary=summary).first()
+    if found is None:
+        codes = ("strategic_fit", "operating_capability", "resource_complementarity", "credit_compliance",
+                 "growth_potential")  # fmt: skip
+        found = screening_services.evaluation_submit(
+            partner=partner,
+            actor=tenant_world.member(Role.CHANNEL_MANAGER).user,
+            ratings=[{"criterion": code, "rating": 3, "note": summary} for code in codes],
+            summary=summary,
+        )
+    return found, (summary,)
+
+
+@makes(Evidence)
+def _evidence(tenant_world, partner, which):
+    evaluation, secrets = _evaluation(tenant_world, partner, which)
+    evidence = (
+        evaluation.evidence.first()
+        or screening_services.evidence_add(
+            evaluation=evaluation,
+            actor=tenant_world.member(Role.CHANNEL_MANAGER).user,
+            files=[SimpleUploadedFile("visit.pdf", b"%PDF-1.4\n%matrix\n", content_type="application/pdf")],
+        )[0]
+    )
+    return evidence, secrets
+
+
+@makes(ExitReview)
+def _exit_review(tenant_world, partner, which):
+    """An open exit review of ``partner``, opened by hand with a reason that names it."""
+    reason = f"weak {_tag(partner, which)}"
+    found = ExitReview.objects.filter(partner=partner, status="open").first() or screening_services.exit_review_open(
+        partner=partner, actor=None, reason=reason
+    )
+    return found, (found.opening_reason,)
 
 
 @makes(Sale)
@@ -923,6 +979,31 @@ SPEC_EXPECTATIONS: dict[tuple[str, str], dict[str, str]] = {
     ("funds:claim-approve", "post"): _only(SETTLERS),
     ("funds:claim-reject", "post"): _only(SETTLERS),
     ("funds:proof", "get"): EVERYONE,
+    # SPEC §4.12, §6: screening and exit reviews are vendor-only; managers evaluate and decide.
+    ("api:scorecard", "get"): _only(VENDOR_ROLES),
+    ("api:scorecard", "put"): _only({Role.ADMIN}),
+    ("api:evaluation-list", "get"): _only(VENDOR_ROLES),
+    ("api:evaluation-list", "post"): _only(VENDOR_WRITERS),
+    ("api:evaluation-detail", "get"): _only(VENDOR_ROLES),
+    ("api:evaluation-evidence", "post"): _only(VENDOR_WRITERS),
+    ("api:partner-screening-screening", "get"): _only(VENDOR_ROLES),
+    ("api:partner-screening-screening-decide", "post"): _only(VENDOR_WRITERS),
+    ("api:exit-review-list", "get"): _only(VENDOR_ROLES),
+    ("api:exit-review-list", "post"): _only(VENDOR_WRITERS),
+    ("api:exit-review-detail", "get"): _only(VENDOR_ROLES),
+    ("api:exit-review-decide", "post"): _only(VENDOR_WRITERS),
+    ("screening:candidates", "get"): _only(VENDOR_ROLES),
+    ("screening:compare", "get"): _only(VENDOR_ROLES),
+    ("screening:partner", "get"): _only(VENDOR_ROLES),
+    ("screening:evaluate", "post"): _only(VENDOR_WRITERS),
+    ("screening:decide", "post"): _only(VENDOR_WRITERS),
+    ("screening:evidence", "get"): _only(VENDOR_ROLES),
+    ("screening:scorecard", "get"): _only(VENDOR_ROLES),
+    ("screening:scorecard-edit", "post"): _only({Role.ADMIN}),
+    ("screening:exit-reviews", "get"): _only(VENDOR_ROLES),
+    ("screening:exit-review", "get"): _only(VENDOR_ROLES),
+    ("screening:exit-review-open", "post"): _only(VENDOR_WRITERS),
+    ("screening:exit-review-decide", "post"): _only(VENDOR_WRITERS),
 }
 
 

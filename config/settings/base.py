@@ -45,6 +45,7 @@ INSTALLED_APPS = [
     "leads",
     "communication",
     "funds",
+    "screening",
     "qudao_api",
 ]
 
