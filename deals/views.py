@@ -32,11 +32,13 @@ def deal_url(tenant, deal: Deal) -> str:
     return reverse("deals:detail", kwargs={"tenant_slug": tenant.slug, "pk": deal.pk})
 
 
-def conflict_rows(conflicts, *, tenant, vendor: bool) -> list[dict]:
-    """A deal's conflicts for a page: the other deal and how they match for the vendor; the day for a partner."""
+def conflict_rows(conflicts, *, tenant, vendor: bool, deal: Deal | None = None) -> list[dict]:
+    """A deal's conflicts for a page: the other deal and how they match for the vendor; for a partner the day,
+    and whether it came before ``deal`` (none yet: before)."""
     rows = []
     for conflict in conflicts:
-        row = {"registered_on": conflict.registered_on(tenant)}
+        before = deal is None or (conflict.deal.created_at, conflict.deal.pk) < (deal.created_at, deal.pk)
+        row = {"registered_on": conflict.registered_on(tenant), "before": before}
         if vendor:
             row.update(deal=conflict.deal, how=match_words(conflict))
         rows.append(row)
@@ -83,7 +85,9 @@ class DealListView(DealPage, ListView):
                 {
                     "deal": deal,
                     "days_left": deal.days_left(today),
-                    "conflicts": conflict_rows(conflicts.get(deal.pk, []), tenant=self.tenant, vendor=self.is_vendor),
+                    "conflicts": conflict_rows(
+                        conflicts.get(deal.pk, []), tenant=self.tenant, vendor=self.is_vendor, deal=deal
+                    ),
                 }
                 for deal in deals
             ],
@@ -166,7 +170,7 @@ class DealDetailView(DealPage, DetailView):
         context.update(
             today=today,
             days_left=deal.days_left(today),
-            conflicts=conflict_rows(conflicts, tenant=self.tenant, vendor=self.is_vendor),
+            conflicts=conflict_rows(conflicts, tenant=self.tenant, vendor=self.is_vendor, deal=deal),
             compared=[deal, *(conflict.deal for conflict in conflicts)] if self.is_vendor and conflicts else [],
             side_by_side=side_by_side([deal, *(c.deal for c in conflicts)], self.tenant)
             if self.is_vendor and conflicts

@@ -37,6 +37,16 @@ def test_our_deals_show_protection_days_and_conflicts_without_whose(acme, page_c
         assert not [secret for secret in (*PARTNER_SIDE_SECRETS, "Portal Conflict Ltd") if secret in text]
 
 
+def test_the_first_to_register_sees_a_later_registration_as_later_never_whose(acme, page_client):
+    mine = register(acme.member("partner_admin"), "Early Bird Customer").deal
+    register(other_partner_admin(acme), "EARLY BIRD CUSTOMER Ltd")
+    client = page_client(acme.member("partner_user"))
+    for url in (_url("list"), _url("detail", pk=mine.pk)):
+        body = client.get(url).content.decode()
+        assert "Also registered, later, on" in body and "Registered before on" not in body
+        assert acme.other.code not in body and "EARLY BIRD CUSTOMER Ltd" not in body
+
+
 def test_registering_a_known_customer_asks_again_before_registering(acme, page_client):
     register(other_partner_admin(acme), "Confirm Customer", tax_id=TAX_ID)
     client = page_client(acme.member("partner_admin"))
