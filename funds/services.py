@@ -167,6 +167,8 @@ def fund_request_submit(
 ) -> FundRequest:
     """A partner asks for part of ``fund`` for an activity in the fund's period (its vendor decides)."""
     partner = Partner.objects.select_related("tier").get(pk=partner.pk)
+    if amount is None or amount <= 0:
+        raise ValidationError({"amount": _("Ask for more than 0.00.")})
     refusal = fund_open_to(fund, partner)
     if refusal:
         raise ValidationError({"fund": refusal})
@@ -301,6 +303,8 @@ def fund_claim_submit(
     locked = FundRequest.objects.select_for_update().select_related("fund", "partner").get(pk=request.pk)
     if locked.status != DecisionStatus.APPROVED:
         raise DecisionRefused(_("Only an approved request can be claimed."))
+    if amount is None or amount <= 0:
+        raise ValidationError({"amount": _("Claim more than 0.00.")})
     files = _proof_files(files)
     claim = FundClaim(
         request=locked, partner=locked.partner, amount=amount, description=(description or "").strip(), claimed_by=actor

@@ -169,3 +169,14 @@ def test_a_fund_names_only_tiers_of_the_tenant_and_a_valid_period(acme):
     assert "tiers" in unknown.value.message_dict
     assert "period" in bad_period.value.message_dict
     assert "code" in duplicate.value.message_dict
+
+
+def test_a_request_or_a_claim_of_nothing_is_refused_on_its_amount(acme):
+    the_fund = fund()
+    with pytest.raises(ValidationError) as nothing_asked:
+        request(acme, the_fund, amount="0.00")
+    approved = approved_request(acme, the_fund)
+    with pytest.raises(ValidationError) as nothing_claimed:
+        claim(acme, approved, amount="-1.00")
+
+    assert "amount" in nothing_asked.value.message_dict and "amount" in nothing_claimed.value.message_dict
