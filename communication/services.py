@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from decimal import Decimal
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
@@ -528,5 +528,9 @@ def pulse_answer(*, actor: Membership, score: int, comment: str = "") -> Pulse:
     pulse = Pulse(partner=partner, member=actor, tier_id=partner.tier_id, quarter=quarter, score=score,
                   comment=(comment or "").strip())  # fmt: skip
     pulse.full_clean(exclude=["tenant"])
-    pulse.save()
+    try:
+        with transaction.atomic():  # two answers at once: the second meets the constraint
+            pulse.save()
+    except IntegrityError:
+        raise Conflict(_("You have answered this quarter's question already. Thank you!")) from None
     return pulse

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpResponse, HttpResponseRedirect
 from django.urls import reverse
 from django.utils import timezone
@@ -165,7 +166,7 @@ class AnnouncementDetailView(AnnouncementMixin, TenantPageMixin, DetailView):
             counts=counts,
             read_rate=_rate(counts.read_count, counts.reader_count),
             acknowledged_rate=_rate(counts.acknowledged_count, counts.reader_count),
-            readers=readers[:500],
+            readers=Paginator(readers, 50).get_page(self.request.GET.get("readers_page")),
             show=show,
         )
         return context

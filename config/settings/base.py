@@ -224,6 +224,9 @@ SPECTACULAR_SETTINGS = {
         "RebateMethodEnum": "incentives.models.Method",
         "PartnerStatusEnum": "partners.models.PartnerStatus",
         "DealStatusEnum": "deals.models.DealStatus",
+        "ActionItemStatusEnum": "communication.models.ActionStatus",
+        "TicketStatusEnum": "communication.models.TicketStatus",
+        "CommunicationSideEnum": "communication.models.Side",
     },
 }
 

@@ -137,7 +137,7 @@ def _resource(path: str) -> str:
     return path.split("{tenant_slug}/", 1)[-1].split("/", 1)[0]
 
 
-NON_JSON = ("application/pdf", "text/csv")
+NON_JSON = ("application/pdf", "text/csv", "text/calendar")
 
 
 def assert_answers_in_json(response, case) -> None:
