@@ -19,7 +19,21 @@ from tenancy.models import Membership, Tenant
 from tenancy.roles import Role
 from tenancy.services import tenant_create
 
-from . import communication, deals, diligence, facts, funds, leads, partners, people, risk, scores, settlements, targets
+from . import (
+    communication,
+    deals,
+    diligence,
+    facts,
+    funds,
+    leads,
+    partners,
+    people,
+    risk,
+    scores,
+    screening,
+    settlements,
+    targets,
+)
 from .catalog import DEFAULT_PARTNERS_PER_TENANT, SEED, TENANT_SLUGS, TENANTS, TenantSpec, demo_emails
 
 User = get_user_model()
@@ -63,11 +77,13 @@ STEPS: tuple[Step, ...] = (
     people.add_partner_members,
     facts.add_facts,
     targets.add_goals_and_targets,
+    screening.plant_weak_partner,  # its unpaid invoices before the risk rules and the scores read them
     diligence.add_diligence,  # its pilots before the risk step, which finds the one that ended undecided
     risk.add_risk_cases_and_alerts,  # before the last week's nightly runs, which carry the alerts to yesterday
     scores.add_score_history,
     leads.add_leads,  # after the scores: the rules offer each lead by the partners' latest scores
     funds.add_funds,  # before the settlement runs: last quarter's run pays its approved claims
+    screening.add_screening,  # after the score history, whose weakest partner goes up for exit review
     settlements.add_programs_and_settlements,
     deals.add_deals,  # after the nightly runs of the last week: it expires its own old approvals
     communication.add_communication,  # last: its reviews take the figures the steps before made
