@@ -15,7 +15,11 @@ urlpatterns = [
     path("t/<slug:tenant_slug>/", include("notifications.urls")),
     path("t/<slug:tenant_slug>/", include("diligence.urls")),
     path("t/<slug:tenant_slug>/", include("risk.urls")),
+    path("t/<slug:tenant_slug>/", include("deals.urls")),
     path("t/<slug:tenant_slug>/", include("leads.urls")),
+    path("t/<slug:tenant_slug>/", include("communication.urls")),
+    path("t/<slug:tenant_slug>/", include("funds.urls")),
+    path("t/<slug:tenant_slug>/", include("screening.urls")),
 ]
 
 # Errors raised outside the views (a middleware's 404, an unknown route, a server error): JSON

@@ -19,7 +19,7 @@ from tenancy.models import Membership, Tenant
 from tenancy.roles import Role
 from tenancy.services import tenant_create
 
-from . import diligence, facts, leads, partners, people, risk, scores, settlements, targets
+from . import communication, deals, diligence, facts, funds, leads, partners, people, risk, scores, settlements, targets
 from .catalog import DEFAULT_PARTNERS_PER_TENANT, SEED, TENANT_SLUGS, TENANTS, TenantSpec, demo_emails
 
 User = get_user_model()
@@ -67,7 +67,10 @@ STEPS: tuple[Step, ...] = (
     risk.add_risk_cases_and_alerts,  # before the last week's nightly runs, which carry the alerts to yesterday
     scores.add_score_history,
     leads.add_leads,  # after the scores: the rules offer each lead by the partners' latest scores
+    funds.add_funds,  # before the settlement runs: last quarter's run pays its approved claims
     settlements.add_programs_and_settlements,
+    deals.add_deals,  # after the nightly runs of the last week: it expires its own old approvals
+    communication.add_communication,  # last: its reviews take the figures the steps before made
 )
 
 
@@ -150,6 +153,7 @@ def demo_delete() -> None:
 
 def _dependent_models() -> tuple:
     from facts.models import ImportJob, Invoice, Payment, Sale, WriteOff
+    from funds.models import Fund, FundClaim, FundRequest
     from incentives.models import RebateAccrual
     from leads.models import Assignment, Lead, LeadEvent
     from scoring.models import JobRun, PartnerScore, TierRecommendation
@@ -157,8 +161,9 @@ def _dependent_models() -> tuple:
     from targets.models import CompanyGoal, Target
 
     return (
-        StatementEvent, StatementLine, Statement, SettlementRun, RebateAccrual, TierRecommendation, PartnerScore,
-        JobRun, Target, CompanyGoal, Payment, Invoice, Sale, WriteOff, ImportJob, LeadEvent, Assignment, Lead,
+        FundClaim, FundRequest, Fund, StatementEvent, StatementLine, Statement, SettlementRun, RebateAccrual,
+        TierRecommendation, PartnerScore, JobRun, Target, CompanyGoal, Payment, Invoice, Sale, WriteOff, ImportJob,
+        LeadEvent, Assignment, Lead,
     )  # fmt: skip
 
 

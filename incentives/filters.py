@@ -6,6 +6,8 @@ import django_filters
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from common.filters import FilterSet
+
 from .models import Basis, Method, PeriodChoice, ProfitShareAgreement, RebateProgram
 
 
@@ -16,7 +18,7 @@ def _search(queryset, name, value):
     return queryset.filter(Q(code__icontains=value) | Q(name__icontains=value))
 
 
-class ProgramFilter(django_filters.FilterSet):
+class ProgramFilter(FilterSet):
     """Needs ``selectors.programs_with_latest`` (the latest version's fields are annotations)."""
 
     q = django_filters.CharFilter(method="filter_search", label=_("Search"))
@@ -42,7 +44,7 @@ class ProgramFilter(django_filters.FilterSet):
         return queryset.filter(Q(latest_tiers=[]) | Q(latest_tiers__contains=[value]))
 
 
-class AgreementFilter(django_filters.FilterSet):
+class AgreementFilter(FilterSet):
     """Needs ``selectors.agreements_with_latest``."""
 
     q = django_filters.CharFilter(method="filter_search", label=_("Search"))

@@ -54,12 +54,23 @@ STATEMENT_DISPUTED = register(
 DEAL_CONFLICT = register(
     Event("deal_conflict", _("Deal registration conflict"), frozenset({Role.CHANNEL_MANAGER, Role.ADMIN}))
 )
+DEAL_DECIDED = register(Event("deal_decided", _("Deal approved or rejected"), PARTNER_ROLES))
 LEAD_OFFERED = register(Event("lead_offered", _("Lead offered"), PARTNER_ROLES))
 LEAD_DECLINED = register(Event("lead_declined", _("Lead declined"), frozenset({Role.CHANNEL_MANAGER})))
 LEAD_LAPSED = register(Event("lead_lapsed", _("Lead lapsed"), frozenset({Role.CHANNEL_MANAGER})))
 ANNOUNCEMENT = register(Event("announcement", _("Announcement"), PARTNER_ROLES))
 ACTION_ITEM_DUE = register(Event("action_item_due", _("Action item due"), EVERYONE))
 TICKET_ANSWERED = register(Event("ticket_answered", _("Ticket answered"), PARTNER_ROLES))
+TICKET_OPENED = register(Event("ticket_opened", _("New ticket"), frozenset({Role.CHANNEL_MANAGER, Role.ADMIN})))
+FUND_REQUESTED = register(
+    Event("fund_requested", _("Fund request submitted"), frozenset({Role.CHANNEL_MANAGER, Role.ADMIN}))
+)
+FUND_REQUEST_DECIDED = register(
+    Event("fund_request_decided", _("Fund request decided"), frozenset({Role.PARTNER_ADMIN}))
+)
+FUND_CLAIMED = register(Event("fund_claimed", _("Fund claim submitted"), frozenset({Role.FINANCE})))
+FUND_CLAIM_DECIDED = register(Event("fund_claim_decided", _("Fund claim decided"), frozenset({Role.PARTNER_ADMIN})))
+EXIT_REVIEW = register(Event("exit_review", _("Exit review"), frozenset({Role.CHANNEL_MANAGER, Role.ADMIN})))
 INVITATION = register(Event("invitation", _("Invitation"), EVERYONE, member_choosable=False, subscribable=False))
 TEST = register(Event("test", _("Test message"), member_choosable=False, subscribable=False))
 

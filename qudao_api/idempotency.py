@@ -24,6 +24,7 @@ import hashlib
 import json
 import unicodedata
 
+from django.core.files.uploadedfile import UploadedFile
 from django.db import connection
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -61,10 +62,21 @@ def checked_key(raw: str) -> str:
 
 
 def _as_json(data) -> object:
-    """The parsed body as plain JSON (a form's QueryDict as lists of values)."""
+    """The parsed body as plain JSON (a form's QueryDict as lists of values; an uploaded file as its name,
+    size and SHA-256, so that a multipart request with files is bound to its key like any other)."""
     if hasattr(data, "lists"):
-        data = {key: values for key, values in data.lists()}
+        data = {key: [_uploaded(value) for value in values] for key, values in data.lists()}
     return json.loads(json.dumps(data, cls=JSONEncoder, sort_keys=True))
+
+
+def _uploaded(value):
+    if not isinstance(value, UploadedFile):
+        return value
+    digest = hashlib.sha256()
+    for chunk in value.chunks():
+        digest.update(chunk)
+    value.seek(0)
+    return {"name": value.name, "size": value.size, "sha256": digest.hexdigest()}
 
 
 def request_hash(request) -> str:

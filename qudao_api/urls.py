@@ -4,14 +4,25 @@ from drf_spectacular.views import SpectacularAPIView
 from rest_framework.routers import SimpleRouter
 
 from accounts.api import LogoutView, TokenObtainView
+from communication.api import (
+    ActionItemViewSet,
+    AnnouncementViewSet,
+    PulseViewSet,
+    ReviewViewSet,
+    SatisfactionViewSet,
+    TicketViewSet,
+)
+from deals.api import DealViewSet
 from diligence.api import ChecklistItemViewSet, PartnerChecklistViewSet
 from facts.api import InvoiceViewSet, PaymentViewSet, ReceivablesViewSet, SaleViewSet, WriteOffViewSet
+from funds.api import FundClaimViewSet, FundRequestViewSet, FundViewSet
 from incentives.api import ProfitShareViewSet, ProgramViewSet
 from leads.api import LeadViewSet
 from notifications.api import NotificationViewSet, WebhookViewSet
 from partners.api import PartnerViewSet, TierViewSet
 from risk.api import AlertViewSet, RiskSettingsViewSet
 from scoring.api import JobRunViewSet, ScoreViewSet, TierRecommendationViewSet
+from screening.api import EvaluationViewSet, ExitReviewViewSet, PartnerScreeningViewSet, ScorecardViewSet
 from settlements.api import SettlementRunViewSet, StatementViewSet
 from targets.api import GoalViewSet, TargetViewSet
 from tenancy.api import InvitationInboxViewSet, MemberViewSet, TenantInvitationViewSet
@@ -43,7 +54,20 @@ router.register("profit-shares", ProfitShareViewSet, basename="profit-share")
 router.register("notifications", NotificationViewSet, basename="notification")
 router.register("webhooks", WebhookViewSet, basename="webhook")
 router.register("alerts", AlertViewSet, basename="alert")
+router.register("deals", DealViewSet, basename="deal")
 router.register("leads", LeadViewSet, basename="lead")
+router.register("announcements", AnnouncementViewSet, basename="announcement")
+router.register("reviews", ReviewViewSet, basename="review")
+router.register("action-items", ActionItemViewSet, basename="action-item")
+router.register("tickets", TicketViewSet, basename="ticket")
+router.register("pulses", PulseViewSet, basename="pulse")
+router.register("satisfaction", SatisfactionViewSet, basename="satisfaction")
+router.register("funds", FundViewSet, basename="fund")
+router.register("fund-requests", FundRequestViewSet, basename="fund-request")
+router.register("fund-claims", FundClaimViewSet, basename="fund-claim")
+router.register("partners", PartnerScreeningViewSet, basename="partner-screening")
+router.register("evaluations", EvaluationViewSet, basename="evaluation")
+router.register("exit-reviews", ExitReviewViewSet, basename="exit-review")
 
 inbox = SimpleRouter()
 inbox.register("invitations", InvitationInboxViewSet, basename="invitation")
@@ -63,6 +87,11 @@ urlpatterns = [
         "t/<slug:tenant_slug>/risk-settings/",
         RiskSettingsViewSet.as_view({"get": "retrieve", "put": "update"}),
         name="risk-settings",
+    ),
+    path(
+        "t/<slug:tenant_slug>/scorecard/",
+        ScorecardViewSet.as_view({"get": "retrieve", "put": "update"}),
+        name="scorecard",
     ),
     path("t/<slug:tenant_slug>/", include(router.urls)),
     path("", include(inbox.urls)),

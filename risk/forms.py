@@ -56,11 +56,11 @@ def _whole(label, low_high, help_text) -> forms.IntegerField:
 class ThresholdsForm(forms.Form):
     """The tenant's risk thresholds; the service checks the order of warning and critical levels."""
 
-    credit_warning_percent = _whole(_("Credit: warning from (% of the limit)"), PERCENT_RANGE, _("0 to 1000"))
-    credit_critical_percent = _whole(_("Credit: critical from (% of the limit)"), PERCENT_RANGE, _("0 to 1000"))
+    credit_warning_percent = _whole(_("Credit: warning from (percent of the limit)"), PERCENT_RANGE, _("0 to 1000"))
+    credit_critical_percent = _whole(_("Credit: critical from (percent of the limit)"), PERCENT_RANGE, _("0 to 1000"))
     overdue_warning_days = _whole(_("Overdue: warning from (days)"), DAYS_RANGE, _("1 to 3650"))
     overdue_critical_days = _whole(_("Overdue: critical from (days)"), DAYS_RANGE, _("1 to 3650"))
     performance_drop_percent = _whole(
-        _("Sales drop: alert below (% of the monthly average)"), DROP_PERCENT_RANGE, _("1 to 100")
+        _("Sales drop: alert below (percent of the monthly average)"), DROP_PERCENT_RANGE, _("1 to 100")
     )
     contract_expiry_days = _whole(_("Contract expiry: days ahead"), DAYS_RANGE, _("1 to 3650"))

@@ -96,12 +96,12 @@ class RiskRuleSerializer(serializers.Serializer):
 class RiskSettingsSerializer(serializers.Serializer):
     """The tenant's risk thresholds; ``rules`` says in words what they mean (read-only)."""
 
-    credit_warning_percent = _whole(PERCENT_RANGE, _("Utilisation (% of the credit limit) from which a warning."))
-    credit_critical_percent = _whole(PERCENT_RANGE, _("Utilisation (% of the credit limit) from which critical."))
+    credit_warning_percent = _whole(PERCENT_RANGE, _("Utilisation (percent of the credit limit) from which a warning."))
+    credit_critical_percent = _whole(PERCENT_RANGE, _("Utilisation (percent of the credit limit) from which critical."))
     overdue_warning_days = _whole(DAYS_RANGE, _("Days overdue from which a warning."))
     overdue_critical_days = _whole(DAYS_RANGE, _("Days overdue from which critical."))
     performance_drop_percent = _whole(
-        DROP_PERCENT_RANGE, _("Last 30 days' sales below this % of the 180-day monthly average: a warning.")
+        DROP_PERCENT_RANGE, _("Last 30 days' sales below this percentage of the 180-day monthly average: a warning.")
     )
     contract_expiry_days = _whole(DAYS_RANGE, _("A last contract ending within these days: info."))
     rules = RiskRuleSerializer(many=True, read_only=True)

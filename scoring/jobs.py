@@ -54,7 +54,10 @@ STEP_LABELS = {
     "accruals": gettext_lazy("Rebate accruals"),
     "risk": gettext_lazy("Risk alerts"),
     "import_jobs": gettext_lazy("Stuck imports"),
+    "deals": gettext_lazy("Deal protection"),
     "leads": gettext_lazy("Lead offers past their time"),
+    "action_items": gettext_lazy("Action items coming due"),
+    "exit_reviews": gettext_lazy("Exit reviews"),
 }
 RESULT_LABELS = {
     ("scores", "partners"): gettext_lazy("partners scored"),
@@ -70,9 +73,13 @@ RESULT_LABELS = {
     ("risk", "refreshed"): gettext_lazy("refreshed"),
     ("risk", "resolved"): gettext_lazy("resolved"),
     ("import_jobs", "expired"): gettext_lazy("ended as failed"),
+    ("deals", "expired"): gettext_lazy("deals expired"),
     ("leads", "lapsed"): gettext_lazy("lapsed"),
     ("leads", "offered"): gettext_lazy("offered to the next partner"),
     ("leads", "unassigned"): gettext_lazy("left for a person"),
+    ("action_items", "reminded"): gettext_lazy("reminded"),
+    ("exit_reviews", "weak"): gettext_lazy("partners weak for 90 days"),
+    ("exit_reviews", "flagged"): gettext_lazy("flagged for exit review"),
 }
 
 
@@ -105,13 +112,34 @@ def _risk(day: datetime.date) -> dict:
     return alerts_evaluate(day=day)
 
 
+def _deals(day: datetime.date) -> dict:
+    from deals.services import deals_expire
+
+    return deals_expire(day=day)
+
+
+def _action_items(day: datetime.date) -> dict:
+    from communication.services import action_items_coming_due
+
+    return action_items_coming_due(day)
+
+
+def _exit_reviews(day: datetime.date) -> dict:
+    from screening.services import exit_reviews_flag
+
+    return exit_reviews_flag(day=day)
+
+
 # (name, step). Later features add their steps here.
 NIGHTLY_STEPS: list[tuple[str, Callable[[datetime.date], dict]]] = [
     ("scores", _scores),
     ("accruals", _accruals),
     ("risk", _risk),
+    ("exit_reviews", _exit_reviews),  # after the night's scores, which it reads
     ("import_jobs", _import_jobs),
+    ("deals", _deals),
     ("leads", _leads),
+    ("action_items", _action_items),
 ]
 
 

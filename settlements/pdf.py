@@ -187,6 +187,10 @@ def source_names(sources: Iterable[tuple[str, str]]) -> dict[tuple[str, str], st
     if agreement_codes:
         for code, name in ProfitShareAgreement.objects.filter(code__in=agreement_codes).values_list("code", "name"):
             names[(LineKind.PROFIT_SHARE, code)] = names[(LineKind.LOSS_SHARE, code)] = name
+    from funds.payouts import fund_names
+
+    for source, name in fund_names({code for kind, code in sources if kind == LineKind.MDF}).items():
+        names[(LineKind.MDF, source)] = name
     return names
 
 

@@ -9,6 +9,7 @@ from django.db.models import Count, Prefetch, QuerySet, Sum
 from django.utils.translation import gettext as _
 
 from common.periods import Period
+from funds.payouts import fund_names
 from incentives.explain import explain
 from incentives.models import ProfitShareAgreement, RebateProgram
 
@@ -66,6 +67,8 @@ def source_names(lines) -> dict[tuple[str, str], str]:
     if agreement_codes:
         for code, name in ProfitShareAgreement.objects.filter(code__in=agreement_codes).values_list("code", "name"):
             names[(LineKind.PROFIT_SHARE, code)] = names[(LineKind.LOSS_SHARE, code)] = name
+    for source, name in fund_names({line.source_code for line in lines if line.kind == LineKind.MDF}).items():
+        names[(LineKind.MDF, source)] = name
     return names
 
 

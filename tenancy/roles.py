@@ -32,10 +32,17 @@ class Capability(models.TextChoices):
     MANAGE_RISK = "manage_risk"
     DISPUTE_STATEMENTS = "dispute_statements"
     REGISTER_DEALS = "register_deals"
+    DECIDE_DEALS = "decide_deals"
     SEE_INTERNAL = "see_internal"
     MANAGE_LEADS = "manage_leads"
     ANSWER_LEADS = "answer_leads"
     CLOSE_LEADS = "close_leads"
+    MANAGE_COMMUNICATION = "manage_communication"  # publish announcements, hold reviews, answer tickets
+    GIVE_FEEDBACK = "give_feedback"  # partner side: read and acknowledge, open tickets, answer the pulse
+    CONVERSE = "converse"  # both sides: write in a ticket, close it, update one's own side's action items
+    MANAGE_FUNDS = "manage_funds"  # market development funds: set them up, decide partners' requests
+    APPROVE_FUND_CLAIMS = "approve_fund_claims"
+    REQUEST_FUNDS = "request_funds"  # ask for a fund and claim what was spent
 
 
 CAPABILITIES: dict[str, frozenset[str]] = {
@@ -49,13 +56,21 @@ CAPABILITIES: dict[str, frozenset[str]] = {
     Capability.RUN_SETTLEMENTS: frozenset({Role.ADMIN, Role.FINANCE}),
     Capability.MANAGE_RISK: frozenset({Role.ADMIN, Role.RISK}),
     Capability.DISPUTE_STATEMENTS: frozenset({Role.PARTNER_ADMIN}),
-    Capability.REGISTER_DEALS: frozenset({Role.PARTNER_ADMIN, Role.PARTNER_USER}),
+    # A partner registers its deals and says how they ended; admins and channel managers do so on its behalf.
+    Capability.REGISTER_DEALS: frozenset({Role.ADMIN, Role.CHANNEL_MANAGER, Role.PARTNER_ADMIN, Role.PARTNER_USER}),
+    Capability.DECIDE_DEALS: frozenset({Role.ADMIN, Role.CHANNEL_MANAGER}),
     Capability.SEE_INTERNAL: VENDOR_ROLES,
     # Leads (SPEC §1): the vendor's managers create and assign them, a partner's administrator accepts
     # or declines an offer, and an accepted lead is closed as won or lost by either side.
     Capability.MANAGE_LEADS: frozenset({Role.ADMIN, Role.CHANNEL_MANAGER}),
     Capability.ANSWER_LEADS: frozenset({Role.PARTNER_ADMIN}),
     Capability.CLOSE_LEADS: frozenset({Role.ADMIN, Role.CHANNEL_MANAGER, Role.PARTNER_ADMIN}),
+    Capability.MANAGE_COMMUNICATION: frozenset({Role.ADMIN, Role.CHANNEL_MANAGER}),
+    Capability.GIVE_FEEDBACK: PARTNER_ROLES,
+    Capability.CONVERSE: frozenset({Role.ADMIN, Role.CHANNEL_MANAGER}) | PARTNER_ROLES,
+    Capability.MANAGE_FUNDS: frozenset({Role.ADMIN, Role.CHANNEL_MANAGER}),
+    Capability.APPROVE_FUND_CLAIMS: frozenset({Role.ADMIN, Role.FINANCE}),
+    Capability.REQUEST_FUNDS: frozenset({Role.PARTNER_ADMIN}),
 }
 
 

@@ -1,6 +1,8 @@
 import uuid
 
 import pytest
+from hypothesis import HealthCheck
+from hypothesis import settings as hypothesis_settings
 from pytest_django.plugin import blocking_manager_key
 from rest_framework.test import APIClient
 
@@ -10,6 +12,11 @@ from tenancy.context import tenant_scope
 from .world import build_world, load_world
 
 BOTH_ALIASES = ["default", OWNER_ALIAS]
+
+# The laws are about results, not speed: on a busy two-core CI machine an example may take longer
+# than hypothesis's default 200 ms deadline without anything being wrong.
+hypothesis_settings.register_profile("qudao", deadline=None, suppress_health_check=[HealthCheck.too_slow])
+hypothesis_settings.load_profile("qudao")
 
 
 @pytest.fixture(scope="session")

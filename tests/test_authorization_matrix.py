@@ -34,9 +34,17 @@ from rest_framework.test import APIClient
 from rest_framework.views import APIView
 
 from accounts.models import User
+from communication import selectors as communication_selectors
+from communication import services as communication_services
+from communication.models import ActionItem, Announcement, CommunicationSettings, Pulse, Review, Ticket, TicketMessage
+from deals.models import Deal, DealSettings
+from deals.normalise import normalise_customer
+from deals.selectors import settings_of
 from diligence import services as diligence_services
 from diligence.models import ChecklistItem, PartnerCheckEvent
 from facts.models import ImportJob, Invoice, Payment, Sale, WriteOff
+from funds import services as fund_services
+from funds.models import ClaimFile, Fund, FundClaim, FundRequest
 from incentives import services as incentive_services
 from incentives.models import ProfitShareAgreement, RebateProgram
 from leads.models import Lead, LeadSettings
@@ -46,6 +54,9 @@ from partners.models import Contact, Contract, Partner, Tier
 from qudao_api.viewsets import TenantViewSet
 from risk.models import Alert, ThresholdChange
 from scoring.models import JobRun, PartnerScore, TierRecommendation
+from screening import services as screening_services
+from screening.models import Criterion, Evaluation, Evidence, ExitReview
+from screening.selectors import scorecard
 from settlements.models import ExportJob, SettlementRun, Statement, StatementLine
 from targets.models import CompanyGoal, Target
 from tenancy import services as tenancy_services
@@ -275,6 +286,59 @@ def _check_event(tenant_world, partner, which):
     return check.events.get(), (note,)
 
 
+@makes(Criterion)
+def _criterion(tenant_world, partner, which):
+    """The scorecard belongs to the tenant; the other tenant's has a criterion whose name tells."""
+    criteria = scorecard()
+    if which != OTHER_TENANT:
+        return criteria[0], ()
+    criterion = criteria[0]
+    criterion.name_en = criterion.name_zh = "Globex Only Criterion"
+    criterion.save(update_fields=["name_en", "name_zh"])
+    return criterion, ("Globex Only Criterion",)
+
+
+@makes(Evaluation)
+def _evaluation(tenant_world, partner, which):
+    """A channel manager's evaluation of ``partner``; its summary names whose it is."""
+    summary = f"evaluated {_tag(partner, which)}"
+    found = Evaluation.objects.filter(partner=partner, summary=summary).first()
+    if found is None:
+        codes = ("strategic_fit", "operating_capability", "resource_complementarity", "credit_compliance",
+                 "growth_potential")  # fmt: skip
+        found = screening_services.evaluation_submit(
+            partner=partner,
+            actor=tenant_world.member(Role.CHANNEL_MANAGER).user,
+            ratings=[{"criterion": code, "rating": 3, "note": summary} for code in codes],
+            summary=summary,
+        )
+    return found, (summary,)
+
+
+@makes(Evidence)
+def _evidence(tenant_world, partner, which):
+    evaluation, secrets = _evaluation(tenant_world, partner, which)
+    evidence = (
+        evaluation.evidence.first()
+        or screening_services.evidence_add(
+            evaluation=evaluation,
+            actor=tenant_world.member(Role.CHANNEL_MANAGER).user,
+            files=[SimpleUploadedFile("visit.pdf", b"%PDF-1.4\n%matrix\n", content_type="application/pdf")],
+        )[0]
+    )
+    return evidence, secrets
+
+
+@makes(ExitReview)
+def _exit_review(tenant_world, partner, which):
+    """An open exit review of ``partner``, opened by hand with a reason that names it."""
+    reason = f"weak {_tag(partner, which)}"
+    found = ExitReview.objects.filter(partner=partner, status="open").first() or screening_services.exit_review_open(
+        partner=partner, actor=None, reason=reason
+    )
+    return found, (found.opening_reason,)
+
+
 @makes(Sale)
 def _sale(tenant_world, partner, which):
     tag = _tag(partner, which)
@@ -495,6 +559,27 @@ def _threshold_change(tenant_world, partner, which):
     return change, (email,) if email else ()
 
 
+MATRIX_CUSTOMERS = {OWN: "Matrix Shared Customer Co., Ltd.", OTHER_PARTNER: "MATRIX SHARED CUSTOMER Limited"}
+
+
+@makes(Deal)
+def _deal(tenant_world, partner, which):
+    """A submitted deal of ``partner``; at home the own and the other partner's name one customer, spelt
+    differently, so they conflict: a partner must never see the other's spelling (nor its name)."""
+    customer = MATRIX_CUSTOMERS.get(which, f"Customer {_tag(partner, which)}")
+    deal = Deal.objects.filter(partner=partner, customer=customer).first() or Deal.objects.create(
+        partner=partner, customer=customer, customer_key=normalise_customer(customer), value=Decimal("1000.00"),
+        expected_close=DAY,
+    )  # fmt: skip
+    return deal, (customer,)
+
+
+@makes(DealSettings)
+def _deal_settings(tenant_world, partner, which):
+    """The tenant's deal settings (one per tenant)."""
+    return settings_of(tenant_world.tenant), ()
+
+
 @makes(Lead)
 def _lead(tenant_world, partner, which):
     """A lead offered to ``partner`` (its company names it), as the rules or a person would have."""
@@ -514,11 +599,145 @@ def _lead_settings(tenant_world, partner, which):
     return found, ()
 
 
+@makes(Announcement)
+def _announcement(tenant_world, partner, which):
+    """An announcement to ``partner`` by name (its readers read it); the other tenant's title tells."""
+    title = f"Notice {_tag(partner, which)}"
+    found = Announcement.objects.filter(title=title).first() or communication_services.announcement_publish(
+        actor=None, title=title, body="**Hello** partners", audience="partners", audience_values=[partner.code]
+    )
+    return found, (title,) if which == OTHER_TENANT else ()
+
+
+def _review(partner, which) -> Review:
+    review = Review.objects.filter(partner=partner, period="2026-Q1").first()
+    if review is None:
+        review = communication_services.review_schedule(
+            actor=None, partner=partner, period="2026-Q1", held_on=DAY, attendees=f"attendees {_tag(partner, which)}"
+        )
+    return review
+
+
+@makes(Review)
+def _review_factory(tenant_world, partner, which):
+    review = _review(partner, which)
+    return review, (review.attendees,)
+
+
+@makes(ActionItem)
+def _action_item(tenant_world, partner, which):
+    title = f"Action {_tag(partner, which)}"
+    item = ActionItem.objects.filter(title=title).first() or communication_services.action_item_create(
+        actor=None, review=_review(partner, which), title=title, owner_side="partner", due_on=DAY
+    )
+    return item, (title,)
+
+
+def _ticket(partner, which) -> Ticket:
+    subject = f"Ticket {_tag(partner, which)}"
+    ticket = Ticket.objects.filter(subject=subject).first()
+    if ticket is None:
+        now = datetime.datetime(2026, 3, 2, 1, 0, tzinfo=datetime.UTC)
+        ticket = Ticket.objects.create(
+            partner=partner, category="support", subject=subject, opened_at=now, answer_due_at=now
+        )
+    return ticket
+
+
+@makes(Ticket)
+def _ticket_factory(tenant_world, partner, which):
+    ticket = _ticket(partner, which)
+    return ticket, (ticket.subject,)
+
+
+@makes(TicketMessage)
+def _ticket_message(tenant_world, partner, which):
+    """A partner's message with a file, in a ticket of ``partner``; the body names it."""
+    ticket = _ticket(partner, which)
+    body = f"message {_tag(partner, which)}"
+    message = TicketMessage(ticket=ticket, partner=partner, side="partner", body=body)
+    message.attachment = SimpleUploadedFile("proof.pdf", b"%PDF-1.4\n%matrix\n", content_type="application/pdf")
+    message.original_filename = "proof.pdf"
+    message.save()
+    return message, (body,)
+
+
+@makes(Pulse)
+def _pulse(tenant_world, partner, which):
+    member = tenant_world.member(Role.PARTNER_USER)
+    pulse = Pulse.objects.filter(member=member, quarter="2026-Q1").first() or Pulse.objects.create(
+        partner=member.partner, member=member, quarter="2026-Q1", score=9
+    )
+    return pulse, ()
+
+
+@makes(CommunicationSettings)
+def _communication_settings(tenant_world, partner, which):
+    return communication_selectors.settings_of(tenant_world.tenant), ()
+
+
+def _matrix_fund(which) -> Fund:
+    """A fund open to every tier (so the acting partner reads it), one per tenant."""
+    code = "matrix-away" if which == OTHER_TENANT else "matrix-home"
+    return Fund.objects.filter(code=code).first() or fund_services.fund_create(
+        actor=None, code=code, name=f"Fund {code}", period="2026", budget=Decimal("100000.00")
+    )
+
+
+@makes(Fund)
+def _fund(tenant_world, partner, which):
+    """Funds belong to the tenant, not to a partner; the other tenant's is named to tell."""
+    found = _matrix_fund(which)
+    return found, (found.code, found.name) if which == OTHER_TENANT else ()
+
+
+def _fund_request_of(partner, which) -> FundRequest:
+    activity = f"activity {_tag(partner, which)}"
+    return FundRequest.objects.filter(activity=activity).first() or fund_services.fund_request_submit(
+        fund=_matrix_fund(which), partner=partner, actor=None, activity=activity, planned_on=DAY,
+        amount=Decimal("1000.00"),
+    )  # fmt: skip
+
+
+@makes(FundRequest)
+def _fund_request(tenant_world, partner, which):
+    """A submitted request of ``partner`` whose activity names it."""
+    found = _fund_request_of(partner, which)
+    return found, (found.activity,)
+
+
+def _fund_claim_of(partner, which) -> FundClaim:
+    description = f"spent {_tag(partner, which)}"
+    found = FundClaim.objects.filter(description=description).first()
+    if found is None:
+        pending = _fund_request_of(partner, f"{which}-claimed")
+        approved = fund_services.fund_request_approve(request=pending, actor=None)
+        found = fund_services.fund_claim_submit(
+            request=approved, actor=None, amount=Decimal("500.00"), description=description,
+            files=[SimpleUploadedFile("proof.pdf", b"%PDF-1.4\n%matrix\n", content_type="application/pdf")],
+        )  # fmt: skip
+    return found
+
+
+@makes(FundClaim)
+def _fund_claim(tenant_world, partner, which):
+    """A submitted claim (with a proof file) on an approved request of ``partner``."""
+    found = _fund_claim_of(partner, which)
+    return found, (found.description,)
+
+
+@makes(ClaimFile)
+def _claim_file(tenant_world, partner, which):
+    found = _fund_claim_of(partner, which)
+    return found.files.get(), (found.description,)
+
+
 # --- what the SPEC says, by hand ----------------------------------------------------------------
 
 VENDOR_WRITERS = {Role.ADMIN, Role.CHANNEL_MANAGER}
 SETTLERS = {Role.ADMIN, Role.FINANCE}
 RISK_MANAGERS = {Role.ADMIN, Role.RISK}
+DEAL_REGISTRARS = VENDOR_WRITERS | PARTNER_ROLES
 
 
 def _only(allowed) -> dict[str, str]:
@@ -682,6 +901,109 @@ SPEC_EXPECTATIONS: dict[tuple[str, str], dict[str, str]] = {
     ("risk:partner", "get"): _only(VENDOR_ROLES),
     ("risk:settings", "get"): _only(VENDOR_ROLES),
     ("risk:settings-edit", "post"): _only(RISK_MANAGERS),
+    # SPEC §1, §4.8, §6: partners register their deals (admins and channel managers on their behalf) and say how
+    # they ended; admins and channel managers approve and reject; every member reads the deals it may see.
+    ("api:deal-list", "get"): EVERYONE,
+    ("api:deal-list", "post"): _only(DEAL_REGISTRARS),
+    ("api:deal-detail", "get"): EVERYONE,
+    ("api:deal-detail", "patch"): _only(DEAL_REGISTRARS),
+    ("api:deal-approve", "post"): _only(VENDOR_WRITERS),
+    ("api:deal-reject", "post"): _only(VENDOR_WRITERS),
+    ("api:deal-won", "post"): _only(DEAL_REGISTRARS),
+    ("api:deal-lost", "post"): _only(DEAL_REGISTRARS),
+    ("deals:list", "get"): EVERYONE,
+    ("deals:detail", "get"): EVERYONE,
+    ("deals:register", "post"): _only(DEAL_REGISTRARS),
+    ("deals:check", "get"): _only(DEAL_REGISTRARS),
+    ("deals:edit", "post"): _only(DEAL_REGISTRARS),
+    ("deals:approve", "post"): _only(VENDOR_WRITERS),
+    ("deals:reject", "post"): _only(VENDOR_WRITERS),
+    ("deals:won", "post"): _only(DEAL_REGISTRARS),
+    ("deals:lost", "post"): _only(DEAL_REGISTRARS),
+    ("deals:settings", "post"): _only({Role.ADMIN}),
+    # SPEC §1, §4.9: admin and channel managers publish announcements, hold reviews and answer tickets; every
+    # partner-side user reads announcements, opens tickets and updates its own side's action items.
+    ("api:announcement-list", "get"): EVERYONE,
+    ("api:announcement-list", "post"): _only(VENDOR_WRITERS),
+    ("api:announcement-detail", "get"): EVERYONE,
+    ("api:announcement-read", "post"): _only(PARTNER_ROLES),
+    ("api:announcement-acknowledge", "post"): _only(PARTNER_ROLES),
+    ("api:review-list", "get"): EVERYONE,
+    ("api:review-list", "post"): _only(VENDOR_WRITERS),
+    ("api:review-detail", "get"): EVERYONE,
+    ("api:review-detail", "patch"): _only(VENDOR_WRITERS),
+    ("api:review-actions", "get"): EVERYONE,
+    ("api:review-actions", "post"): _only(VENDOR_WRITERS),
+    ("api:review-ics", "get"): EVERYONE,
+    ("api:action-item-detail", "patch"): _only(VENDOR_WRITERS | PARTNER_ROLES),
+    ("api:ticket-list", "get"): EVERYONE,
+    ("api:ticket-list", "post"): _only(PARTNER_ROLES),
+    ("api:ticket-messages", "get"): EVERYONE,
+    ("api:ticket-messages", "post"): _only(VENDOR_WRITERS | PARTNER_ROLES),
+    ("api:ticket-close", "post"): _only(VENDOR_WRITERS | PARTNER_ROLES),
+    ("communication:announcement-create", "post"): _only(VENDOR_WRITERS),
+    ("communication:announcement-acknowledge", "post"): _only(PARTNER_ROLES),
+    ("communication:review-create", "post"): _only(VENDOR_WRITERS),
+    ("communication:action-update", "post"): _only(VENDOR_WRITERS | PARTNER_ROLES),
+    ("communication:ticket-create", "post"): _only(PARTNER_ROLES),
+    ("communication:ticket-reply", "post"): _only(VENDOR_WRITERS | PARTNER_ROLES),
+    ("communication:ticket-close", "post"): _only(VENDOR_WRITERS | PARTNER_ROLES),
+    # SPEC §1, §4.10, §6: administrators and channel managers set up funds and decide requests; finance decides
+    # claims; a partner's administrator requests and claims; every member reads (a partner, its own).
+    ("api:fund-list", "get"): EVERYONE,
+    ("api:fund-list", "post"): _only(VENDOR_WRITERS),
+    ("api:fund-detail", "get"): EVERYONE,
+    ("api:fund-detail", "patch"): _only(VENDOR_WRITERS),
+    ("api:fund-request-list", "get"): EVERYONE,
+    ("api:fund-request-list", "post"): _only({Role.PARTNER_ADMIN}),
+    ("api:fund-request-detail", "get"): EVERYONE,
+    ("api:fund-request-approve", "post"): _only(VENDOR_WRITERS),
+    ("api:fund-request-reject", "post"): _only(VENDOR_WRITERS),
+    ("api:fund-claim-list", "get"): EVERYONE,
+    ("api:fund-claim-list", "post"): _only({Role.PARTNER_ADMIN}),
+    ("api:fund-claim-detail", "get"): EVERYONE,
+    ("api:fund-claim-approve", "post"): _only(SETTLERS),
+    ("api:fund-claim-reject", "post"): _only(SETTLERS),
+    ("funds:funds", "get"): EVERYONE,
+    ("funds:fund", "get"): EVERYONE,
+    ("funds:fund-create", "post"): _only(VENDOR_WRITERS),
+    ("funds:fund-edit", "post"): _only(VENDOR_WRITERS),
+    ("funds:request-create", "post"): _only({Role.PARTNER_ADMIN}),
+    ("funds:requests", "get"): EVERYONE,
+    ("funds:request", "get"): EVERYONE,
+    ("funds:request-approve", "post"): _only(VENDOR_WRITERS),
+    ("funds:request-reject", "post"): _only(VENDOR_WRITERS),
+    ("funds:claim-create", "post"): _only({Role.PARTNER_ADMIN}),
+    ("funds:claims", "get"): EVERYONE,
+    ("funds:claim", "get"): EVERYONE,
+    ("funds:claim-approve", "post"): _only(SETTLERS),
+    ("funds:claim-reject", "post"): _only(SETTLERS),
+    ("funds:proof", "get"): EVERYONE,
+    # SPEC §4.12, §6: screening and exit reviews are vendor-only; managers evaluate and decide.
+    ("api:scorecard", "get"): _only(VENDOR_ROLES),
+    ("api:scorecard", "put"): _only({Role.ADMIN}),
+    ("api:evaluation-list", "get"): _only(VENDOR_ROLES),
+    ("api:evaluation-list", "post"): _only(VENDOR_WRITERS),
+    ("api:evaluation-detail", "get"): _only(VENDOR_ROLES),
+    ("api:evaluation-evidence", "post"): _only(VENDOR_WRITERS),
+    ("api:partner-screening-screening", "get"): _only(VENDOR_ROLES),
+    ("api:partner-screening-screening-decide", "post"): _only(VENDOR_WRITERS),
+    ("api:exit-review-list", "get"): _only(VENDOR_ROLES),
+    ("api:exit-review-list", "post"): _only(VENDOR_WRITERS),
+    ("api:exit-review-detail", "get"): _only(VENDOR_ROLES),
+    ("api:exit-review-decide", "post"): _only(VENDOR_WRITERS),
+    ("screening:candidates", "get"): _only(VENDOR_ROLES),
+    ("screening:compare", "get"): _only(VENDOR_ROLES),
+    ("screening:partner", "get"): _only(VENDOR_ROLES),
+    ("screening:evaluate", "post"): _only(VENDOR_WRITERS),
+    ("screening:decide", "post"): _only(VENDOR_WRITERS),
+    ("screening:evidence", "get"): _only(VENDOR_ROLES),
+    ("screening:scorecard", "get"): _only(VENDOR_ROLES),
+    ("screening:scorecard-edit", "post"): _only({Role.ADMIN}),
+    ("screening:exit-reviews", "get"): _only(VENDOR_ROLES),
+    ("screening:exit-review", "get"): _only(VENDOR_ROLES),
+    ("screening:exit-review-open", "post"): _only(VENDOR_WRITERS),
+    ("screening:exit-review-decide", "post"): _only(VENDOR_WRITERS),
 }
 
 

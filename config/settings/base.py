@@ -41,7 +41,11 @@ INSTALLED_APPS = [
     "notifications",
     "diligence",
     "risk",
+    "deals",
     "leads",
+    "communication",
+    "funds",
+    "screening",
     "qudao_api",
 ]
 
@@ -79,6 +83,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "tenancy.context_processors.tenant",
                 "notifications.context_processors.inbox",
+                "communication.context_processors.portal_banner",
             ],
         },
     },
@@ -218,6 +223,7 @@ SPECTACULAR_SETTINGS = {
         "SettlementRunStatusEnum": "settlements.models.SettlementRun.Status",
         "RebateMethodEnum": "incentives.models.Method",
         "PartnerStatusEnum": "partners.models.PartnerStatus",
+        "DealStatusEnum": "deals.models.DealStatus",
     },
 }
 

@@ -28,6 +28,7 @@ from common.errors import Conflict
 from common.periods import Period
 from common.progress import progress_clear, progress_publish
 from common.tasks import enqueue
+from funds.payouts import claims_due, write_mdf_lines
 from incentives.engine import ComputedLine, period_lines
 from incentives.explain import Explainer
 from tenancy.context import require_tenant, tenant_scope
@@ -247,8 +248,11 @@ def write_statements(*, period: Period, lines: list[ComputedLine], run: Settleme
     existing = dict(Statement.objects.filter(period=str(period)).values_list("partner_id", "status"))
     skipped = {partner_id for partner_id, status in existing.items() if status in FROZEN}
     paying = {line.partner_id for line in lines} - skipped
+    # Approved fund claims of the period not paid yet: their partners get a statement too (SPEC §4.10).
+    due_claims = claims_due(period)
+    funded = {claim.partner_id for claim in due_claims} - skipped
     # Drafts from an earlier run that may now pay nothing: they are recomputed too (and dropped if empty).
-    partners = sorted(paying | {pid for pid, status in existing.items() if status not in FROZEN})
+    partners = sorted(paying | funded | {pid for pid, status in existing.items() if status not in FROZEN})
     params = {
         "tenant": tenant.pk,
         "period": str(period),
@@ -286,6 +290,11 @@ def write_statements(*, period: Period, lines: list[ComputedLine], run: Settleme
         cursor.execute(VANISHED_LINES_DELETE + " RETURNING statement_id", params)
         changed.update(row[0] for row in cursor.fetchall())
         cursor.execute(f"DROP TABLE {LINES_STAGE}")
+        funded_statements, mdf_lines = write_mdf_lines(
+            cursor, due=due_claims, statement_of=statement_of, tenant=tenant, actor_id=params["actor"]
+        )
+        changed |= funded_statements
+        written_lines += mdf_lines
         # A draft no program pays any more, with nothing a person did on it, goes.
         candidates = [sid for sid, (partner_id, _i, status) in touched.items() if partner_id not in paying
                       and status == StatementStatus.DRAFT]  # fmt: skip

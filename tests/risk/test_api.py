@@ -23,7 +23,7 @@ def _overdue_partner(code="AP-1", days=100):
 def test_vendor_members_list_alerts_with_their_summary_and_filters(acme, api):
     owner = _overdue_partner()
     client = api(acme.member("viewer"))
-    response = client.get(tenant_api("acme", "alerts/"), {"partner": "ap-1"})
+    response = client.get(tenant_api("acme", "alerts/"), {"partner": "ap-1"}, HTTP_ACCEPT_LANGUAGE="en")
     assert response.status_code == 200
     assert response.data["count"] == 2
     first = response.data["results"][0]
