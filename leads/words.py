@@ -76,7 +76,7 @@ def assignment_sentence(assignment: Assignment) -> str:
             _("%(code)s left out: %(reason)s")
             % {"code": candidate["partner"], "reason": reason_label(candidate["reason"])}
         )
-    return pgettext("clause separator", "; ").join(str(part) for part in parts) + "."
+    return pgettext("clause separator", "; ").join(str(part) for part in parts) + pgettext("sentence end", ".")
 
 
 def candidate_rows(assignment: Assignment) -> list[dict]:

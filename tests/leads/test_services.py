@@ -282,3 +282,17 @@ def test_settings_are_checked(acme):
         services.lead_settings_update(actor=None, cap=5, sla_hours=10**6)
     changed = services.lead_settings_update(actor=None, cap=3, sla_hours=24)
     assert (changed.cap, changed.sla_hours) == (3, 24)
+
+
+def test_the_partners_members_hear_of_a_lead_offered_to_them_in_the_tenants_language(acme):
+    acme.own.region, acme.own.industries = REGION, ["制造"]
+    acme.own.save(update_fields=["region", "industries"])
+    lead = new_lead(company="华夏制造有限公司")
+    notices = Notification.objects.filter(event="lead_offered")
+    assert {notice.recipient.role for notice in notices} == {Role.PARTNER_ADMIN, Role.PARTNER_USER}
+    notice = notices.first()
+    assert (
+        notice.subject == "新线索分配给您：华夏制造有限公司" or "华夏制造有限公司" in notice.subject
+    )  # zh once merged
+    assert notice.url == f"/t/acme/leads/{lead.pk}/"
+    assert not Notification.objects.filter(event="lead_offered", recipient=acme.member(Role.ADMIN)).exists()
