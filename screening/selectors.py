@@ -20,6 +20,7 @@ from tenancy.context import require_tenant
 from . import calculations
 from .defaults import DEFAULT_CRITERIA
 from .models import (
+    DEFAULT_EXIT_THRESHOLD,
     Criterion,
     Evaluation,
     Evidence,
@@ -44,6 +45,13 @@ def screening_settings() -> ScreeningSettings:
     if not Criterion.objects.exists():
         _create_default_criteria()
     return found
+
+
+def exit_threshold() -> Decimal:
+    """The tenant's exit threshold, read without making anything (the nightly step: a fixed number of
+    queries whether or not the tenant has opened its screening settings yet)."""
+    found = ScreeningSettings.objects.values_list("exit_threshold", flat=True).first()
+    return DEFAULT_EXIT_THRESHOLD if found is None else found
 
 
 def _create_default_criteria() -> None:

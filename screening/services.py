@@ -409,13 +409,13 @@ def exit_reviews_flag(*, day: datetime.date) -> dict:
     if it is still weak. Idempotent: the same night run twice opens nothing the second time. Its
     channel manager hears of it. A fixed number of queries, however many partners.
     """
-    settings = selectors.screening_settings()
+    threshold = selectors.exit_threshold()
     open_review = ExitReview.objects.filter(partner_id=OuterRef("partner_id"), status=ExitStatus.OPEN)
     kept_until_later = ExitReview.objects.filter(
         partner_id=OuterRef("partner_id"), status=ExitStatus.KEPT, review_on__gt=day
     )
     weak = list(
-        weak_partners(day=day, exit_threshold=settings.exit_threshold).annotate(
+        weak_partners(day=day, exit_threshold=threshold).annotate(
             reviewing=Exists(open_review), kept=Exists(kept_until_later)
         )
     )
@@ -431,7 +431,7 @@ def exit_reviews_flag(*, day: datetime.date) -> dict:
                 runs=row["runs"],
                 highest_score=row["highest"],
                 latest_score=row["latest"],
-                exit_threshold=settings.exit_threshold,
+                exit_threshold=threshold,
             )
             for row in rows
         ]
