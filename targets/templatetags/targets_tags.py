@@ -7,7 +7,11 @@ from decimal import ROUND_HALF_UP, Decimal
 from django import template
 from django.utils.formats import number_format
 
+from common.money import format_money
+from tenancy.context import current_tenant
+
 from ..calculations import show_amount
+from ..models import Metric
 from ..summary import band
 
 register = template.Library()
@@ -38,10 +42,13 @@ def band_of(ratio: Decimal | None) -> str:
 
 @register.filter
 def amount(value: Decimal | None, metric: str) -> str:
-    """Money with two places, new customers as a whole number."""
-    if value is None:
+    """Money as the ``money`` filter writes it (the tenant's currency, grouped), new customers as a whole number."""
+    if value is None or value == "":
         return "—"
-    return show_amount(metric, value)
+    if metric == Metric.NEW_CUSTOMERS:
+        return show_amount(metric, Decimal(value))
+    tenant = current_tenant()
+    return format_money(value, tenant.currency if tenant is not None else "CNY")
 
 
 @register.filter
