@@ -527,3 +527,40 @@ def test_the_portal_home_sums_up_the_partners_own_score_targets_statement_and_de
     assert "Our score" in page and "Targets now" in page and "0 of 1 target met" in page
     assert "¥18,000.00" in page and "¥4,321.00" in page and "¥4,321.00 overdue" in page
     assert "99,999.99" not in page  # another partner's figures never
+
+
+RAW_MONEY = r"(?<![¥$\d,.\w-])\d{4,}\.\d{2}(?![\d%])"
+
+
+@pytest.mark.parametrize("language", ["zh-hans", "en"])
+def test_money_is_written_with_the_currency_on_every_page_that_shows_it(world, page_client, language):
+    """Issue 12: one money filter — never ``12798056.70``, in Chinese as in English."""
+    import re
+
+    from common.dates import tenant_today
+    from targets.services import target_create
+    from tests.facts.helpers import invoice, load
+
+    acme = world["acme"]
+    today = tenant_today(acme.tenant)
+    with tenant_scope(acme.tenant):
+        load("sales", {"partner": acme.own.code, "date": today.isoformat(), "customer": "c", "amount": "12798056.70"})
+        load("invoices", invoice(acme.own, "M-1", (today - datetime.timedelta(days=60)).isoformat(),
+                                 (today - datetime.timedelta(days=30)).isoformat(), "4321987.65"))  # fmt: skip
+        quarter = f"{today.year}-Q{(today.month - 1) // 3 + 1}"  # the targets page opens on this quarter
+        target_create(partner=acme.own, metric="sales", period=quarter, value=Decimal("15000000"))
+    vendor = page_client(acme.member("admin"), language)  # one client: the vendor's pages first
+    pages = {
+        "partner page": vendor.get(url(f"partners/{acme.own.pk}/")),
+        "statement of account": vendor.get(url(f"partners/{acme.own.pk}/account/")),
+        "channel map": vendor.get(url("channel-map/")),
+        "targets": vendor.get(url("targets/")),
+    }
+    pages["our targets"] = page_client(acme.member("partner_user"), language).get(url("targets/mine/"))
+    for name, response in pages.items():
+        assert response.status_code == 200, name
+        main = response.content.decode().split("<main", 1)[1]
+        assert not re.findall(RAW_MONEY, re.sub(r'(value|href|data-[a-z-]+)="[^"]*"', "", main)), name
+    assert "¥12,798,056.70" in pages["partner page"].content.decode()
+    assert "¥4,321,987.65" in pages["statement of account"].content.decode()
+    assert "¥15,000,000.00" in pages["targets"].content.decode()
