@@ -148,12 +148,13 @@ class FundClaim(TenantOwned):
     # The day of the approval in the tenant's time zone: the first settlement run of a period containing it pays.
     decided_on = models.DateField(_("decided on"), null=True, blank=True)
     decision_reason = models.TextField(_("reason"), blank=True)
-    statement_line = models.OneToOneField(
+    # At most one claim per line (the constraint below, with the tenant like every unique rule here).
+    statement_line = models.ForeignKey(
         "settlements.StatementLine",
         on_delete=models.SET_NULL,
         null=True,
         blank=True,
-        related_name="fund_claim",
+        related_name="fund_claims",
         verbose_name=_("statement line"),
     )
 
@@ -167,6 +168,11 @@ class FundClaim(TenantOwned):
                 condition=models.Q(approved_amount__isnull=True)
                 | (models.Q(approved_amount__gt=0) & models.Q(approved_amount__lte=models.F("amount"))),
                 name="fund_claim_approved_within_claimed",
+            ),
+            models.UniqueConstraint(
+                fields=["tenant", "statement_line"],
+                condition=models.Q(statement_line__isnull=False),
+                name="fund_claim_one_per_statement_line",
             ),
         ]
         indexes = [

@@ -23,9 +23,11 @@ def test_the_demo_distributes_leads_in_both_tenants_with_declines_a_lapse_and_cl
         with tenant_scope(tenant):
             assert Lead.objects.count() >= 200
             statuses = set(Lead.objects.values_list("status", flat=True))
-            assert {LeadStatus.OFFERED, LeadStatus.ACCEPTED, LeadStatus.WON, LeadStatus.LOST} <= statuses
+            assert {LeadStatus.ACCEPTED, LeadStatus.WON, LeadStatus.LOST} <= statuses
+            # the last days' leads wait for an answer, or for a person (how many depends on the hour it runs)
+            assert statuses & {LeadStatus.OFFERED, LeadStatus.UNASSIGNED}
             outcomes = set(Assignment.objects.values_list("outcome", flat=True))
-            assert {Outcome.DECLINED, Outcome.LAPSED, Outcome.ACCEPTED, Outcome.PENDING} <= outcomes
+            assert {Outcome.DECLINED, Outcome.LAPSED, Outcome.ACCEPTED} <= outcomes
             moved_on = [
                 later
                 for declined in Assignment.objects.filter(outcome=Outcome.DECLINED)

@@ -43,7 +43,8 @@ def test_the_api_reads_the_grid_and_a_put_changes_only_what_it_names(acme, api):
     member = acme.member("partner_admin")
     client = api(member)
 
-    rows = {row["event"]: row for row in client.get(tenant_api("acme", "notifications/preferences/")).json()}
+    answer = client.get(tenant_api("acme", "notifications/preferences/"), HTTP_ACCEPT_LANGUAGE="en").json()
+    rows = {row["event"]: row for row in answer}
     assert rows["statement_ready"] == {
         "event": "statement_ready",
         "label": "Statement ready",

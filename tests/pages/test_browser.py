@@ -22,7 +22,7 @@ def test_a_manager_browses_partners_in_two_languages_and_a_partner_sees_only_its
 
         # given a channel manager, in Chinese (the default language)
         log_in(page, base, "manager@lumen.test")
-        page.locator("nav.sidenav a", has_text="渠道伙伴").click()
+        page.locator("nav.sidenav a").get_by_text("渠道伙伴", exact=True).click()
         expect(page.locator("h1")).to_have_text("渠道伙伴")
         expect(page.locator("#partner-results")).to_contain_text("月光代理")
 

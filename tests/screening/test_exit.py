@@ -172,7 +172,9 @@ def test_keeping_records_the_plan_and_the_review_date(acme, review):
     review.partner.refresh_from_db()
     assert review.partner.status == "active" and not StatusChange.objects.filter(partner=review.partner).exists()
     # its manager hears what the administrator decided
-    assert Notification.objects.filter(recipient=acme.member("channel_manager"), subject__contains="decided").exists()
+    heard = Notification.objects.filter(recipient=acme.member("channel_manager"), event="exit_review")
+    assert heard.filter(url__contains=f"/exit-reviews/{review.pk}/").count() >= 1
+    assert heard.count() >= 1 and "新区域刚起步" in heard.order_by("-pk").first().body
 
 
 def test_a_kept_partner_is_flagged_again_on_its_review_date_if_still_weak(acme, review):
