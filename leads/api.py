@@ -54,7 +54,8 @@ class LeadViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.Creat
     def get_serializer_class(self):
         if self.action == "create":
             return LeadCreateSerializer
-        if self.membership.is_partner_side:
+        membership = getattr(self, "membership", None)  # none while the OpenAPI schema is generated
+        if membership is not None and membership.is_partner_side:
             return PartnerLeadSerializer
         return LeadSerializer
 
