@@ -55,7 +55,7 @@ def test_the_trail_says_why_in_words(acme, page_client, offered):
 
 
 def test_the_trail_reads_in_chinese_for_a_chinese_reader(acme, page_client, offered):
-    """Waits for the translations of locale/pending/issue10-leads.json to be merged."""
+    """The trail reads in Chinese for a Chinese reader."""
     mine, _theirs = offered
     text = page_client(acme.member(Role.ADMIN), "zh-hans").get(page("detail", pk=mine.pk)).content.decode()
     assert "分配给 ACME-OWN" in text
