@@ -22,10 +22,10 @@ from . import selectors, services
 from .filters import FundClaimFilter, FundFilter, FundRequestFilter
 from .models import Fund, FundClaim, FundRequest
 from .serializers import (
-    DecisionSerializer,
     FundClaimCreateSerializer,
     FundClaimDetailSerializer,
     FundClaimSerializer,
+    FundDecisionSerializer,
     FundRequestCreateSerializer,
     FundRequestDetailSerializer,
     FundRequestSerializer,
@@ -113,13 +113,13 @@ class FundRequestViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Tenan
         made = services.fund_request_submit(fund=fund, partner=partner, actor=request.user, **body)
         return self._answer(made, status.HTTP_201_CREATED)
 
-    @extend_schema(request=DecisionSerializer, responses=FundRequestDetailSerializer)
+    @extend_schema(request=FundDecisionSerializer, responses=FundRequestDetailSerializer)
     @action(detail=True, methods=["post"], filterset_class=None, pagination_class=None)
     @idempotent
     def approve(self, request, *args, **kwargs):
         """Submitted → approved (admin, channel manager), within what the fund has left; ``{amount?, reason?}``:
         a lower amount needs a reason. Approving more than is left is a 409."""
-        body = _body(DecisionSerializer, request.data)
+        body = _body(FundDecisionSerializer, request.data)
         decided = services.fund_request_approve(
             request=self.get_object(), actor=request.user, amount=body.get("amount"), reason=body.get("reason", "")
         )
@@ -174,13 +174,13 @@ class FundClaimViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, TenantV
         )  # fmt: skip
         return self._answer(claim, status.HTTP_201_CREATED)
 
-    @extend_schema(request=DecisionSerializer, responses=FundClaimDetailSerializer)
+    @extend_schema(request=FundDecisionSerializer, responses=FundClaimDetailSerializer)
     @action(detail=True, methods=["post"], filterset_class=None, pagination_class=None)
     @idempotent
     def approve(self, request, *args, **kwargs):
         """Submitted → approved (finance, admin); ``{amount?, reason?}``: a lower amount needs a reason. The next
         settlement run of a period containing today pays it as an ``mdf`` line."""
-        body = _body(DecisionSerializer, request.data)
+        body = _body(FundDecisionSerializer, request.data)
         decided = services.fund_claim_approve(
             claim=self.get_object(), actor=request.user, amount=body.get("amount"), reason=body.get("reason", "")
         )

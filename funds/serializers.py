@@ -150,7 +150,7 @@ class FundRequestCreateSerializer(serializers.Serializer):
         return value
 
 
-class DecisionSerializer(serializers.Serializer):
+class FundDecisionSerializer(serializers.Serializer):
     """``approve``: optionally a lower ``amount`` with a ``reason``."""
 
     amount = MoneyField(required=False, allow_null=True)

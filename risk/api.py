@@ -23,8 +23,8 @@ from .models import Alert, ThresholdChange
 from .serializers import (
     AcknowledgeSerializer,
     AlertDetailSerializer,
+    AlertResolveSerializer,
     AlertSerializer,
-    ResolveSerializer,
     RiskSettingsSerializer,
 )
 
@@ -70,12 +70,12 @@ class AlertViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, TenantViewS
         alert = services.alert_acknowledge(alert=self.get_object(), actor=request.user, note=body.get("note", ""))
         return self._answer(alert)
 
-    @extend_schema(request=ResolveSerializer, responses=AlertDetailSerializer)
+    @extend_schema(request=AlertResolveSerializer, responses=AlertDetailSerializer)
     @action(detail=True, methods=["post"], filterset_class=None, pagination_class=None)
     @idempotent
     def resolve(self, request, *args, **kwargs):
         """Open or acknowledged → resolved (risk, admin): ``{note}``, how it was dealt with."""
-        body = self._body(ResolveSerializer)
+        body = self._body(AlertResolveSerializer)
         alert = services.alert_resolve(alert=self.get_object(), actor=request.user, note=body["note"])
         return self._answer(alert)
 

@@ -79,7 +79,7 @@ class AcknowledgeSerializer(serializers.Serializer):
     note = TextField(required=False, allow_blank=True, max_length=NOTE_MAX_LENGTH, default="")
 
 
-class ResolveSerializer(serializers.Serializer):
+class AlertResolveSerializer(serializers.Serializer):
     note = TextField(max_length=NOTE_MAX_LENGTH, help_text=_("How the alert was dealt with."))
 
 

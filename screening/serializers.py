@@ -120,7 +120,7 @@ class EvidenceInputSerializer(serializers.Serializer):
     file = serializers.FileField()
 
 
-class DecisionSerializer(serializers.ModelSerializer):
+class ScreeningDecisionSerializer(serializers.ModelSerializer):
     decided_by = serializers.SerializerMethodField()
     decision_label = serializers.CharField(source="get_decision_display", read_only=True)
 
@@ -155,7 +155,7 @@ class ScreeningSerializer(serializers.Serializer):
     recommendation = serializers.ChoiceField(choices=Decision.choices, allow_null=True, read_only=True)
     evaluator_count = serializers.IntegerField()
     evaluations = EvaluationSerializer(many=True)
-    decisions = DecisionSerializer(many=True)
+    decisions = ScreeningDecisionSerializer(many=True)
 
 
 class DecideInputSerializer(serializers.Serializer):
