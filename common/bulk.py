@@ -37,6 +37,18 @@ class ChangeLog:
 
 
 @dataclasses.dataclass(frozen=True)
+class CopyText:
+    """Rows already written as PostgreSQL COPY text (tab-separated, ``\\N`` for null), one line each.
+
+    ``columns`` name the fields of each line, in order; ``count`` is the number of lines.
+    """
+
+    columns: tuple[str, ...]
+    count: int
+    text: str
+
+
+@dataclasses.dataclass(frozen=True)
 class Upserted:
     """What an upsert did: rows staged, inserted or updated (``written``), and of those updated."""
 
@@ -74,7 +86,7 @@ def upsert_rows(
     *,
     table: str,
     columns: Sequence[str],
-    rows: Iterable[Sequence],
+    rows: Iterable[Sequence] | CopyText,
     conflict: Sequence[str],
     update: Sequence[str],
     constant_columns: dict[str, object] | None = None,
@@ -82,7 +94,7 @@ def upsert_rows(
     skip_unchanged: bool = False,
     change_log: ChangeLog | None = None,
 ) -> Upserted:
-    """Upsert ``rows`` (tuples in ``columns`` order) into ``table``.
+    """Upsert ``rows`` (tuples in ``columns`` order, or the same as COPY text) into ``table``.
 
     ``constant_columns`` are the same for every row (the tenant, timestamps as SQL such as
     ``now()`` given as strings starting with "sql:"); ``conflict`` names the unique key and
@@ -134,11 +146,15 @@ def upsert_rows(
         )
         stored = ", ".join(f"t.{column}" for column in compared)
         staged = ", ".join(f"s.{column}" for column in compared)
+        # Each staged row looks up its stored one through the conflict key's index (LATERAL: a
+        # nested loop whatever the estimates). A join the planner may choose instead reads every
+        # row of the table the tenant has, for each batch: an import would slow with history.
+        lookup = " AND ".join(joins)
         log = (
             f"INSERT INTO {change_log.table} ({log_columns}) "
             f"SELECT {', '.join([*log_constant_sql, 't.id', f's.{change_log.key}'])}, "
             f"{_json_of('t', compared)}, {_json_of('s', compared)} "
-            f"FROM {stage} s JOIN {table} t ON {' AND '.join(joins)} "
+            f"FROM {stage} s CROSS JOIN LATERAL (SELECT * FROM {table} t WHERE {lookup} OFFSET 0) t "
             f"WHERE ({stored}) IS DISTINCT FROM ({staged}) RETURNING 1"
         )
         statement = (
@@ -150,9 +166,15 @@ def upsert_rows(
     with transaction.atomic(), connection.cursor() as cursor:
         cursor.execute(f"CREATE TEMP TABLE {stage} ON COMMIT DROP AS SELECT {column_list} FROM {table} WITH NO DATA")
         with cursor.copy(f"COPY {stage} ({column_list}) FROM STDIN") as copy:
-            for row in rows:
-                copy.write_row(row)
-                staged_count += 1
+            if isinstance(rows, CopyText):
+                if rows.columns != tuple(columns):
+                    raise ValueError(f"COPY text of {rows.columns}, not of {tuple(columns)}")
+                copy.write(rows.text)
+                staged_count = rows.count
+            else:
+                for row in rows:
+                    copy.write_row(row)
+                    staged_count += 1
         cursor.execute(statement, params)
         written, changed = cursor.fetchone()
         cursor.execute(f"DROP TABLE {stage}")

@@ -68,7 +68,7 @@ def facts_import(
     """
     validated = _validated(kind=kind, rows=rows, progress=progress)
     with transaction.atomic():
-        written: Written = write_rows(kind, validated.rows, actor=actor, import_job=import_job)
+        written: Written = write_rows(kind, validated.copy_text or validated.rows, actor=actor, import_job=import_job)
     return ImportResult(created=written.created, updated=written.updated, unchanged=written.unchanged)
 
 
@@ -208,7 +208,7 @@ def _import_stored_file(job: ImportJob, headers: dict[str, str]) -> None:
 
     progress(0)
     validated = _validated(kind=job.kind, rows=rows, progress=progress)
-    written = write_rows(job.kind, validated.rows, actor=job.uploaded_by, import_job=job)
+    written = write_rows(job.kind, validated.copy_text or validated.rows, actor=job.uploaded_by, import_job=job)
     finished = ImportJob.objects.filter(pk=job.pk, status=ImportJob.Status.RUNNING).update(
         status=ImportJob.Status.SUCCEEDED,
         created_count=written.created,

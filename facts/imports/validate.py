@@ -2,6 +2,11 @@
 
 It reads every row, checks every cell and the rows against each other and the database,
 and returns either clean rows or every error as ``{row, field, message}``.
+
+``validate_rows_per_cell`` is the definition, cell by cell. ``validate_rows``, what the imports
+call, first tries the fast path (``validate_bulk``: the batch column by column, handed on as
+COPY text), which accepts only batches the definition accepts, and leaves every other batch
+to the definition, which names its errors.
 """
 
 from __future__ import annotations
@@ -16,6 +21,8 @@ from partners.models import Partner
 
 from ..models import Invoice
 from .columns import COLUMNS, CellError
+from .validate_bulk import CopyText, validate_rows_in_bulk
+from .write import COLUMNS as WRITTEN_COLUMNS
 
 MAX_REPORTED_ERRORS = 1000
 
@@ -36,6 +43,7 @@ class Validated:
     rows: list[dict]
     errors: list[RowError]
     error_count: int
+    copy_text: CopyText | None = None  # the clean batch, when the fast path read it (``rows`` is then empty)
 
     @property
     def ok(self) -> bool:
@@ -59,7 +67,27 @@ def validate_rows(
     *,
     progress=None,
 ) -> Validated:
-    """Check ``(row number, {field: cell})`` pairs of one kind; nothing is written here."""
+    """Check ``(row number, {field: cell})`` pairs of one kind, as ``validate_rows_per_cell`` does, faster."""
+    rows = list(rows)
+    copy_text = validate_rows_in_bulk(kind, rows, written_columns=WRITTEN_COLUMNS[kind])
+    if copy_text is None:
+        return validate_rows_per_cell(kind, rows, progress=progress)
+    if progress is not None:
+        for position in range(10000, len(rows) + 1, 10000):
+            progress(position)
+    return Validated(kind=kind, rows=[], errors=[], error_count=0, copy_text=copy_text)
+
+
+def validate_rows_per_cell(
+    kind: str,
+    rows: Iterable[tuple[int, Mapping[str, Any]]],
+    *,
+    progress=None,
+) -> Validated:
+    """Check ``(row number, {field: cell})`` pairs of one kind; nothing is written here.
+
+    The definition of a valid batch and of its errors, cell by cell.
+    """
     columns = COLUMNS[kind]
     errors = _Errors()
     clean: list[dict] = []

@@ -11,7 +11,7 @@ import dataclasses
 
 from django.db import connection
 
-from common.bulk import ChangeLog, upsert_rows
+from common.bulk import ChangeLog, CopyText, upsert_rows
 from tenancy.context import require_tenant
 
 from ..models import FactChange, Invoice, Payment, Sale, WriteOff
@@ -35,14 +35,16 @@ class Written:
     unchanged: int = 0
 
 
-def write_rows(kind: str, rows: list[dict], *, actor=None, import_job=None) -> Written:
+def write_rows(kind: str, rows: list[dict] | CopyText, *, actor=None, import_job=None) -> Written:
     """Upsert clean rows of one kind for the tenant in scope; the caller holds the transaction.
+
+    ``rows`` are the validator's clean rows, or the COPY text of ``COLUMNS[kind]`` its fast path gives.
 
     A known ``external_id`` whose values differ updates its row and records the old values with
     ``actor`` and ``import_job`` (None for an API batch); one whose values are all the same is
     left as it is and counted as unchanged.
     """
-    if not rows:
+    if not (rows.count if isinstance(rows, CopyText) else rows):
         return Written(0, 0)
     tenant = require_tenant()
     table = MODELS[kind]._meta.db_table
@@ -55,9 +57,7 @@ def write_rows(kind: str, rows: list[dict], *, actor=None, import_job=None) -> W
     upserted = upsert_rows(
         table=table,
         columns=columns,
-        rows=(
-            [row[key] if row[key] is not None or key not in TEXT_DEFAULTS else "" for key in columns] for row in rows
-        ),
+        rows=rows if isinstance(rows, CopyText) else _tuples(rows, columns),
         conflict=("tenant_id", "external_id"),
         update=[*(column for column in columns if column != "external_id"), "updated_at"],
         constant_columns={"tenant_id": tenant.pk, "created_at": "sql:now()", "updated_at": "sql:now()"},
@@ -74,3 +74,8 @@ def write_rows(kind: str, rows: list[dict], *, actor=None, import_job=None) -> W
         ),
     )
     return Written(created=upserted.inserted, updated=upserted.changed, unchanged=upserted.unchanged)
+
+
+def _tuples(rows: list[dict], columns: tuple[str, ...]):
+    for row in rows:
+        yield [row[key] if row[key] is not None or key not in TEXT_DEFAULTS else "" for key in columns]
