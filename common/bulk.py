@@ -6,7 +6,9 @@ A few statements whatever the number of rows, and COPY is how PostgreSQL likes b
 The upsert may also skip rows that would not change (``skip_unchanged``) and keep the old
 values of the rows it changes in a log table (``change_log``): a data-modifying CTE in the
 same statement, so the log reads the rows before the upsert changes them (every part of
-one statement sees the same snapshot) and no change can go unrecorded.
+one statement sees the same snapshot) and no change can go unrecorded. With a change log the
+new rows go in first, by a statement of their own that leaves every known key alone; the
+upsert with its log runs after it only when some staged key was already there.
 """
 
 from __future__ import annotations
@@ -146,15 +148,11 @@ def upsert_rows(
         )
         stored = ", ".join(f"t.{column}" for column in compared)
         staged = ", ".join(f"s.{column}" for column in compared)
-        # Each staged row looks up its stored one through the conflict key's index (LATERAL: a
-        # nested loop whatever the estimates). A join the planner may choose instead reads every
-        # row of the table the tenant has, for each batch: an import would slow with history.
-        lookup = " AND ".join(joins)
         log = (
             f"INSERT INTO {change_log.table} ({log_columns}) "
             f"SELECT {', '.join([*log_constant_sql, 't.id', f's.{change_log.key}'])}, "
             f"{_json_of('t', compared)}, {_json_of('s', compared)} "
-            f"FROM {stage} s CROSS JOIN LATERAL (SELECT * FROM {table} t WHERE {lookup} OFFSET 0) t "
+            f"FROM {stage} s JOIN {table} t ON {' AND '.join(joins)} "
             f"WHERE ({stored}) IS DISTINCT FROM ({staged}) RETURNING 1"
         )
         statement = (
@@ -175,7 +173,24 @@ def upsert_rows(
                 for row in rows:
                     copy.write_row(row)
                     staged_count += 1
-        cursor.execute(statement, params)
-        written, changed = cursor.fetchone()
+        inserted = 0
+        if change_log is not None:
+            # New rows first, on their own: an insert that leaves every known key alone, through the
+            # key's unique index. When that is every staged row (a first import), nothing can have
+            # changed and the change log's join, whose plan depends on the table's statistics (stale
+            # after a tenant's first big import, when it may read every row of the tenant per
+            # batch), is not run at all. Otherwise the statement below finds the rows just inserted
+            # equal to their staged values: neither rewritten nor logged.
+            cursor.execute(
+                f"WITH inserted AS (INSERT INTO {table} ({insert_columns}) SELECT {select_columns} FROM {stage} "
+                f"ON CONFLICT {target} DO NOTHING RETURNING 1) SELECT count(*) FROM inserted",
+                constant_params,
+            )
+            (inserted,) = cursor.fetchone()
+        if inserted < staged_count:
+            cursor.execute(statement, params)
+            written, changed = cursor.fetchone()
+        else:
+            written, changed = 0, (None if change_log is None else 0)
         cursor.execute(f"DROP TABLE {stage}")
-    return Upserted(staged=staged_count, written=written, changed=changed)
+    return Upserted(staged=staged_count, written=inserted + written, changed=changed)
