@@ -25,6 +25,7 @@ from bench.common import FACT_TABLES, fresh_tenant, make_partners, timed
 from common.periods import Period
 from facts.calculations import invoice_settlements, receivables_as_of
 from facts.filters import FILTERS
+from facts.imports.validate import validate_rows
 from facts.imports.write import MODELS
 from facts.selectors import statement_of_account, trailing_totals
 from facts.services import facts_import
@@ -100,6 +101,21 @@ def load_facts(codes: list[str], *, sales: int) -> None:
             facts_import(kind=kind, rows=enumerate(rows[start : start + 100_000], start=1))
 
 
+def invoice_row(partner, number: str) -> dict:
+    return {
+        "external_id": "I-new",
+        "partner": partner.code,
+        "number": number,
+        "issue_date": "2026-06-01",
+        "due_date": "2026-06-30",
+        "amount": "10",
+    }
+
+
+def payment_row(partner, number: str) -> dict:
+    return {"external_id": "P-new", "partner": partner.code, "date": "2026-06-01", "amount": "10", "invoice": number}
+
+
 def app_queries(tenant, partners) -> list[tuple[str, str]]:
     """(what runs it, SQL as sent) of every statement on a fact table the app's reads make."""
     partner = partners[len(partners) // 2]
@@ -113,6 +129,14 @@ def app_queries(tenant, partners) -> list[tuple[str, str]]:
         ("statement of account", lambda: statement_of_account(partner=partner, day=DAY)),
         ("trailing totals (partner page)", lambda: trailing_totals(partner=partner, day=DAY)),
         ("incentives: the period's facts", lambda: gather_inputs(period)),
+        (
+            "import validation: invoice numbers in the tenant",
+            lambda: validate_rows("invoices", enumerate([invoice_row(partner, "INV7")], start=1)),
+        ),
+        (
+            "import validation: the invoice a payment names",
+            lambda: validate_rows("payments", enumerate([payment_row(partner, "INV7")], start=1)),
+        ),
     ]
     for metric in Metric.values:
 
