@@ -38,21 +38,33 @@ def insert_rows(model, ids: Sequence[int], columns: Mapping[str, Sequence]) -> N
         return
     fields = {field.attname: field for field in model._meta.concrete_fields}
     names, arrays, params = ["id"], ["%s::bigint[]"], [list(ids)]
+    documents, document_params = [], []
     for name, values in columns.items():
-        field = fields[name]
-        db_type = field.db_type(connection)
-        if field.get_internal_type() == "JSONField":
-            values = [json.dumps(value, ensure_ascii=False) for value in values]
         if len(values) != len(ids):
             raise ValueError(f"{name}: {len(values)} values for {len(ids)} rows")
+        field = fields[name]
+        if field.get_internal_type() == "JSONField":
+            # One JSON document for the column, parsed once by the server (an array of JSON texts would be
+            # escaped value by value on the way and parsed element by element).
+            documents.append(name)
+            document_params.append(json.dumps(list(values), ensure_ascii=False))
+            continue
         names.append(name)
-        arrays.append(f"%s::{db_type}[]")
+        arrays.append(f"%s::{field.db_type(connection)}[]")
         params.append(list(values))
     now = timezone.now()
-    quoted = ", ".join(connection.ops.quote_name(name) for name in names)
-    sql = (
-        f"INSERT INTO {connection.ops.quote_name(model._meta.db_table)} (tenant_id, created_at, updated_at, {quoted}) "
-        f"SELECT %s, %s, %s, v.* FROM unnest({', '.join(arrays)}) AS v"
+    rows = f"unnest({', '.join(arrays)}) WITH ORDINALITY AS v({', '.join(names)}, n)"
+    for number, name in enumerate(documents):
+        rows += f" JOIN jsonb_array_elements(%s::jsonb) WITH ORDINALITY AS j{number}({name}, n) USING (n)"
+    quote = connection.ops.quote_name
+    targets = ", ".join(quote(name) for name in [*names, *documents])
+    sources = ", ".join(
+        [*(f"v.{quote(name)}" for name in names), *(f"j{n}.{quote(d)}" for n, d in enumerate(documents))]
     )
+    sql = (
+        f"INSERT INTO {quote(model._meta.db_table)} (tenant_id, created_at, updated_at, {targets}) "
+        f"SELECT %s, %s, %s, {sources} FROM {rows} ORDER BY n"
+    )
+    params = [require_tenant().pk, now, now, *params, *document_params]
     with connection.cursor() as cursor:
-        cursor.execute(sql, [require_tenant().pk, now, now, *params])
+        cursor.execute(sql, params)
