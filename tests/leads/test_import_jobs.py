@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime
 import random
 from decimal import Decimal
 
@@ -10,6 +11,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import timezone
 
 from common.progress import progress_publish
 from leads import services
@@ -229,3 +231,17 @@ def test_law_a_set_based_batch_distributes_as_one_lead_at_a_time_would(acme, see
         services.lead_create(actor=None, **row)
     one_by_one = _outcome()
     assert batch == one_by_one
+
+
+def test_a_stuck_lead_upload_expires_with_its_reason_and_a_late_worker_makes_nothing(acme, settings):
+    settings.FACTS_IMPORT_TIMEOUT_SECONDS = 2 * 60 * 60
+    stuck = LeadImportJob.objects.create(status=LeadImportJob.Status.RUNNING, original_filename="stuck.csv")
+    alive = LeadImportJob.objects.create(status=LeadImportJob.Status.RUNNING, original_filename="alive.csv")
+    LeadImportJob.objects.filter(pk=stuck.pk).update(updated_at=timezone.now() - datetime.timedelta(hours=3))
+    assert services.lead_import_jobs_expire() == 1
+    stuck.refresh_from_db()
+    alive.refresh_from_db()
+    assert (stuck.status, alive.status) == (LeadImportJob.Status.FAILED, LeadImportJob.Status.RUNNING)
+    assert "120" in stuck.errors[0]["message"]  # in the tenant's language (no reader is there)
+    run_lead_import_job(acme.tenant.pk, stuck.pk)  # the lost task arrives after all
+    assert Lead.objects.count() == 0
