@@ -139,8 +139,12 @@ class WriteOff(Fact):
         indexes = [models.Index(fields=["tenant", "partner", "date"], name="writeoff_tenant_partner_date")]
 
 
-class ImportJob(TenantOwned):
-    """One upload of a spreadsheet, imported as a task: its progress, outcome and errors."""
+class ImportJobBase(TenantOwned):
+    """An uploaded file imported as a task: its progress, outcome and errors (the facts' and the leads' uploads).
+
+    A subclass names its ``PROGRESS_KIND`` (the cache key of its live progress) and the labels of its
+    columns (``column_labels``), so its errors name columns the user's way.
+    """
 
     class Status(models.TextChoices):
         PENDING = "pending", _("Waiting")
@@ -148,37 +152,26 @@ class ImportJob(TenantOwned):
         SUCCEEDED = "succeeded", _("Imported")
         FAILED = "failed", _("Rejected")
 
-    kind = models.CharField(_("kind"), max_length=16)
     status = models.CharField(_("status"), max_length=16, choices=Status.choices, default=Status.PENDING)
     file = models.FileField(upload_to="imports/%Y/%m/")
     original_filename = models.CharField(max_length=255)
     uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
     total_rows = models.PositiveIntegerField(default=0)
     processed_rows = models.PositiveIntegerField(default=0)
-    created_count = models.PositiveIntegerField(default=0)
-    updated_count = models.PositiveIntegerField(default=0)
-    unchanged_count = models.PositiveIntegerField(default=0)
     errors = models.JSONField(default=list, blank=True)
     # field → the column's header as the file wrote it, so errors name columns the user's way
     headers = models.JSONField(default=dict, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
-        verbose_name = _("import")
-        verbose_name_plural = _("imports")
-        ordering = ["-created_at"]
-        indexes = [
-            # the unfinished jobs, for import_jobs_expire (``updated_at`` is the job's heartbeat)
-            models.Index(
-                fields=["tenant", "updated_at"],
-                condition=models.Q(status__in=["pending", "running"]),
-                name="importjob_unfinished",
-            )
-        ]
+        abstract = True
 
     PROGRESS_KIND = "import"
 
-    def load_live_progress(self) -> ImportJob:
+    def column_labels(self) -> dict[str, str]:
+        return {}
+
+    def load_live_progress(self):
         """A running job writes in one transaction: its rows read and checked so far are in the cache."""
         if self.status == self.Status.RUNNING:
             live = progress_read(tenant_id=self.tenant_id, kind=self.PROGRESS_KIND, pk=self.pk)
@@ -189,9 +182,7 @@ class ImportJob(TenantOwned):
     @property
     def errors_with_columns(self) -> list[dict]:
         """Each error with the column it is about, named as in the file (else the column's label)."""
-        from .imports.columns import COLUMNS
-
-        labels = {column.name: str(column.label) for column in COLUMNS.get(self.kind, ())}
+        labels = self.column_labels()
         return [
             {
                 **error,
@@ -207,6 +198,33 @@ class ImportJob(TenantOwned):
         if not self.total_rows:
             return 0
         return min(99, int(100 * self.processed_rows / self.total_rows))
+
+
+class ImportJob(ImportJobBase):
+    """One upload of a spreadsheet of facts, imported as a task: its progress, outcome and errors."""
+
+    kind = models.CharField(_("kind"), max_length=16)
+    created_count = models.PositiveIntegerField(default=0)
+    updated_count = models.PositiveIntegerField(default=0)
+    unchanged_count = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("import")
+        verbose_name_plural = _("imports")
+        ordering = ["-created_at"]
+        indexes = [
+            # the unfinished jobs, for import_jobs_expire (``updated_at`` is the job's heartbeat)
+            models.Index(
+                fields=["tenant", "updated_at"],
+                condition=models.Q(status__in=["pending", "running"]),
+                name="importjob_unfinished",
+            )
+        ]
+
+    def column_labels(self) -> dict[str, str]:
+        from .imports.columns import COLUMNS
+
+        return {column.name: str(column.label) for column in COLUMNS.get(self.kind, ())}
 
 
 class FactChange(TenantOwned):

@@ -23,7 +23,7 @@ from .imports.columns import KINDS
 from .imports.files import FileRejected, read_upload, real_size
 from .imports.validate import RowError, Validated, validate_rows
 from .imports.write import Written, write_rows
-from .models import ImportJob
+from .models import ImportJob, ImportJobBase
 
 logger = logging.getLogger(__name__)
 
@@ -123,11 +123,11 @@ def import_job_start(*, kind: str, upload, actor) -> ImportJob:
     if size <= settings.FACTS_SYNC_IMPORT_BYTES:
         return import_job_run(job=job)
     tenant_id, job_id = job.tenant_id, job.pk
-    transaction.on_commit(lambda: _queue(run_import_job, tenant_id, job_id))
+    transaction.on_commit(lambda: queue_import_job(run_import_job, tenant_id, job_id))
     return job
 
 
-def _queue(task, tenant_id: int, job_id: int) -> None:
+def queue_import_job(task, tenant_id: int, job_id: int, model: type[ImportJobBase] = ImportJob) -> None:
     """Hand the job to a worker; a job that cannot be queued (no broker) ends failed at once."""
     from tenancy.models import Tenant
 
@@ -137,8 +137,8 @@ def _queue(task, tenant_id: int, job_id: int) -> None:
         logger.exception("Import job %s could not be queued", job_id)
         # This runs after the commit, where the request's tenant scope has ended: a scope of its own.
         with tenant_scope(Tenant.objects.get(pk=tenant_id)):
-            ImportJob.objects.filter(pk=job_id, status=ImportJob.Status.PENDING).update(
-                status=ImportJob.Status.FAILED,
+            model.objects.filter(pk=job_id, status=model.Status.PENDING).update(
+                status=model.Status.FAILED,
                 errors=[
                     RowError(
                         0, "", _("The import could not be started; nothing was written. Try again later.")
@@ -149,34 +149,42 @@ def _queue(task, tenant_id: int, job_id: int) -> None:
             )
 
 
-class _JobNoLongerRunning(Exception):
+class JobNoLongerRunning(Exception):
     """The job was failed (expired) while it ran: its writes are undone."""
 
 
 def import_job_run(*, job: ImportJob) -> ImportJob:
-    """Import a stored file: read and validate with progress, then write everything at once.
+    """Import a stored file: read and validate with progress, then write everything at once."""
+    return run_stored_job(job, _import_stored_file, rejected=BatchRejected)
 
+
+def run_stored_job(job, work, *, rejected: type[ApplicationError]):
+    """Run ``work(job, headers)`` on a stored upload's job (``ImportJobBase``), and end the job whatever happens.
+
+    ``work`` reads the file, fills ``headers`` (field → the file's own column name), and either ends
+    the job succeeded itself (raising ``JobNoLongerRunning`` if it was no longer running) or raises
+    ``FileRejected`` or ``rejected`` (whose ``extra["errors"]`` are the errors by row and column).
     Runs only a pending job (so a task delivered twice imports once). Each step is a tenant scope,
     so a transaction of its own (a savepoint inside a web request's): the claim is seen at once,
     the import is all or nothing with the job's success, and whatever goes wrong the job ends
     ``failed`` with the reason and nothing written. Progress goes to the cache
     (``common.progress``), since the import's own writes show only when it commits.
     """
-    tenant = job.tenant
+    tenant, model = job.tenant, type(job)
     with tenant_scope(tenant):
-        claimed = ImportJob.objects.filter(pk=job.pk, status=ImportJob.Status.PENDING).update(
-            status=ImportJob.Status.RUNNING, processed_rows=0, updated_at=Now()
+        claimed = model.objects.filter(pk=job.pk, status=model.Status.PENDING).update(
+            status=model.Status.RUNNING, processed_rows=0, updated_at=Now()
         )
     if claimed:
         headers: dict[str, str] = {}  # the file's own column names, kept even when the import is undone
         try:
             with tenant_scope(tenant):
-                _import_stored_file(job, headers)
+                work(job, headers)
         except FileRejected as error:
             _fail(job, [error.as_dict()], headers)
-        except BatchRejected as error:
+        except rejected as error:
             _fail(job, error.extra["errors"], headers)
-        except _JobNoLongerRunning:
+        except JobNoLongerRunning:
             logger.warning("Import job %s was failed while it ran; its rows were not written", job.pk)
             message = _("The import was stopped before it finished; nothing was written.")
             _fail(job, [RowError(0, "", message).as_dict()])
@@ -185,7 +193,7 @@ def import_job_run(*, job: ImportJob) -> ImportJob:
             message = _("The import failed unexpectedly; nothing was written. Try again, or tell your administrator.")
             _fail(job, [RowError(0, "", message).as_dict()])
         finally:
-            progress_clear(tenant_id=job.tenant_id, kind=ImportJob.PROGRESS_KIND, pk=job.pk)
+            progress_clear(tenant_id=job.tenant_id, kind=model.PROGRESS_KIND, pk=job.pk)
     with tenant_scope(tenant):
         job.refresh_from_db()
     return job
@@ -220,14 +228,15 @@ def _import_stored_file(job: ImportJob, headers: dict[str, str]) -> None:
         updated_at=Now(),
     )
     if not finished:
-        raise _JobNoLongerRunning
+        raise JobNoLongerRunning
 
 
-def _fail(job: ImportJob, errors: list[dict], headers: dict | None = None) -> None:
+def _fail(job: ImportJobBase, errors: list[dict], headers: dict | None = None) -> None:
     """End the job failed; ``headers`` (the file's own column names) let its errors name columns the user's way."""
+    model = type(job)
     with tenant_scope(job.tenant):
-        ImportJob.objects.filter(pk=job.pk, status=ImportJob.Status.RUNNING).update(
-            status=ImportJob.Status.FAILED,
+        model.objects.filter(pk=job.pk, status=model.Status.RUNNING).update(
+            status=model.Status.FAILED,
             errors=errors,
             headers=headers or {},
             finished_at=timezone.now(),
@@ -235,7 +244,7 @@ def _fail(job: ImportJob, errors: list[dict], headers: dict | None = None) -> No
         )
 
 
-def import_jobs_expire(*, now: datetime.datetime | None = None) -> int:
+def import_jobs_expire(*, now: datetime.datetime | None = None, model: type[ImportJobBase] = ImportJob) -> int:
     """Fail the tenant's import jobs that showed no sign of life for ``FACTS_IMPORT_TIMEOUT_SECONDS``.
 
     A job's ``updated_at`` is its heartbeat (claimed, rows read, progress). A worker that died or
@@ -250,14 +259,14 @@ def import_jobs_expire(*, now: datetime.datetime | None = None) -> int:
             "The import stopped: it showed no progress for %(minutes)d minutes. Nothing was written; "
             "upload the file again."
         ) % {"minutes": timeout // 60}
-    unfinished = ImportJob.objects.filter(
-        status__in=[ImportJob.Status.PENDING, ImportJob.Status.RUNNING],
+    unfinished = model.objects.filter(
+        status__in=[model.Status.PENDING, model.Status.RUNNING],
         updated_at__lt=now - datetime.timedelta(seconds=timeout),
     )
     free = unfinished.order_by().select_for_update(skip_locked=True).values("pk")
     with transaction.atomic():
-        return ImportJob.objects.filter(pk__in=free).update(
-            status=ImportJob.Status.FAILED,
+        return model.objects.filter(pk__in=free).update(
+            status=model.Status.FAILED,
             errors=[RowError(0, "", reason).as_dict()],
             finished_at=now,
             updated_at=now,

@@ -19,6 +19,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from facts.models import ImportJobBase
 from tenancy.models import TenantOwned
 
 COMPANY_MAX_LENGTH = 200
@@ -225,3 +226,35 @@ class LeadEvent(TenantOwned):
         verbose_name_plural = _("lead events")
         ordering = ["lead", "created_at", "id"]
         indexes = [models.Index(fields=["tenant", "lead"], name="leadevent_tenant_lead")]
+
+
+class LeadImportJob(ImportJobBase):
+    """One upload of a file of leads: read, checked, made and distributed whole (or rejected whole), as a task
+    when large; its progress, outcome and every error by row and column (``facts.models.ImportJobBase``)."""
+
+    offered_count = models.PositiveIntegerField(default=0)
+    unassigned_count = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("lead upload")
+        verbose_name_plural = _("lead uploads")
+        ordering = ["-created_at"]
+        indexes = [
+            # the unfinished jobs, for lead_import_jobs_expire (``updated_at`` is the job's heartbeat)
+            models.Index(
+                fields=["tenant", "updated_at"],
+                condition=models.Q(status__in=["pending", "running"]),
+                name="leadimportjob_unfinished",
+            )
+        ]
+
+    PROGRESS_KIND = "lead-import"
+
+    @property
+    def made_count(self) -> int:
+        return self.offered_count + self.unassigned_count
+
+    def column_labels(self) -> dict[str, str]:
+        from .imports import column_labels
+
+        return column_labels()

@@ -43,6 +43,7 @@ def leads_offered(assignment_ids: Sequence[int]) -> None:
     assignments = list(
         Assignment.objects.filter(pk__in=list(assignment_ids), partner__isnull=False)
         .select_related("lead")
+        .only("partner_id", "due_at", "lead__company", "lead__region", "lead__industry", "lead__value")
         .order_by("id")
     )
     by_partner: dict[int, list[Assignment]] = defaultdict(list)

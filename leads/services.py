@@ -10,19 +10,23 @@ from __future__ import annotations
 
 import dataclasses
 import datetime
+import logging
 from collections.abc import Iterable, Sequence
 from decimal import Decimal
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import connection, transaction
+from django.db.models.functions import Now
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from common.errors import ApplicationError
+from common.progress import progress_publish
 from partners.models import Partner, PartnerStatus
 from tenancy.context import require_tenant
 
-from . import distribution, imports, notices
+from . import bulk, distribution, imports, notices
 from .errors import AnswerTooLate, LeadMoveRefused
 from .inputs import gather, open_leads_of, settings_of_tenant
 from .models import (
@@ -30,6 +34,7 @@ from .models import (
     Assignment,
     Lead,
     LeadEvent,
+    LeadImportJob,
     LeadSettings,
     LeadStatus,
     Outcome,
@@ -37,8 +42,12 @@ from .models import (
     Trigger,
 )
 
+logger = logging.getLogger(__name__)
+
 LEAD_FIELDS = ("company", "region", "industry", "value", "contact", "description")
 BULK_BATCH = 1000
+ASSIGNMENT_COLUMNS = ("lead_id", "partner_id", "rule", "trigger", "candidates", "cap", "unassigned_reason",
+                      "offered_at", "due_at", "outcome", "outcome_reason", "actor_id")  # fmt: skip
 
 # The moves a lead may make (besides being offered by the rules), and the action that records each.
 MOVES: dict[str, dict[str, str]] = {
@@ -188,19 +197,117 @@ def lead_create(*, actor, company: str, region: str, industry: str, value: Decim
 
 
 @transaction.atomic
-def leads_create_batch(*, actor, rows: Iterable[dict], now: datetime.datetime | None = None) -> Distributed:
+def leads_create_batch(
+    *, actor, rows: Iterable[dict], now: datetime.datetime | None = None, progress=None
+) -> Distributed:
     """Many leads at once (an upload), all made and then distributed in the order given, each seeing the ones before.
 
     ``rows`` are clean (``imports.validate_leads``): company, region, industry, value and the optional fields.
+    Set-based: the rules decide first (new leads have no refusals to gather), then each lead is written once
+    with its offer, and the leads, their assignments and their events go in two statements each, the
+    notices in a fixed number: the queries do not grow with the rows. ``progress(share)`` hears how far it got.
     """
     leads = [Lead(**{name: row.get(name) if row.get(name) is not None else "" for name in LEAD_FIELDS}) for row in rows]
     for lead in leads:
         if lead.value in ("", None):
             lead.value = Decimal("0.00")
+    if not leads:
+        return Distributed(0, 0, [])
     now = now or timezone.now()  # a moment in the past only for the demo's history
     _lock_distribution()
-    _created(leads, actor, now)
-    return _distribute(leads, trigger=Trigger.CREATED, actor=actor, now=now)
+    lead_settings = settings_of_tenant()
+    found = gather(())
+    decisions = distribution.distribute(
+        [distribution.LeadIn(key=n, region=lead.region, industry=lead.industry) for n, lead in enumerate(leads)],
+        found.partners,
+        cap=lead_settings.cap,
+        open_leads=found.open_leads,
+        last_offered=found.last_offered,
+    )
+    if progress is not None:
+        progress(0.6)
+    due_at = now + datetime.timedelta(hours=lead_settings.sla_hours)
+    actor_id = getattr(actor, "pk", None)
+    lead_ids = bulk.reserve_ids(Lead, len(leads))
+    assignment_ids = bulk.reserve_ids(Assignment, len(leads))
+    assignments = []
+    for lead, lead_id, assignment_id, decision in zip(leads, lead_ids, assignment_ids, decisions, strict=True):
+        lead.pk, lead.created_by_id, lead.tenant_id = lead_id, actor_id, require_tenant().pk
+        if decision.is_assigned:
+            lead.status, lead.partner_id, lead.offered_at, lead.due_at = (
+                LeadStatus.OFFERED, decision.partner_id, now, due_at,
+            )  # fmt: skip
+        else:
+            lead.status, lead.partner_id = LeadStatus.UNASSIGNED, None
+            lead.unassigned_reason = decision.unassigned_reason
+        assignments.append(
+            Assignment(
+                pk=assignment_id,
+                lead=lead,
+                partner_id=decision.partner_id,
+                rule=decision.rule,
+                trigger=Trigger.CREATED,
+                candidates=[candidate.as_dict() for candidate in decision.candidates],
+                cap=lead_settings.cap,
+                unassigned_reason=decision.unassigned_reason,
+                offered_at=now,
+                due_at=due_at if decision.is_assigned else None,
+                outcome=Outcome.PENDING if decision.is_assigned else Outcome.UNASSIGNED,
+                actor_id=actor_id,
+                outcome_reason="",
+            )
+        )
+    bulk.insert_rows(
+        Lead,
+        lead_ids,
+        {
+            **{name: [getattr(lead, name) for lead in leads] for name in LEAD_FIELDS},
+            **{
+                name: [getattr(lead, name) for lead in leads]
+                for name in ("status", "partner_id", "offered_at", "due_at", "unassigned_reason", "created_by_id")
+            },
+        },
+    )
+    if progress is not None:
+        progress(0.75)
+    bulk.insert_rows(
+        Assignment,
+        assignment_ids,
+        {name: [getattr(assignment, name) for assignment in assignments] for name in ASSIGNMENT_COLUMNS},
+    )
+    # Each lead's two events, as one at a time makes them: created (all first), then offered or left unassigned.
+    created = [(lead.pk, LeadEvent.Action.CREATED, "", LeadStatus.UNASSIGNED, None, "") for lead in leads]
+    moved = [
+        (
+            lead.pk,
+            LeadEvent.Action.OFFERED if lead.status == LeadStatus.OFFERED else LeadEvent.Action.UNASSIGNED,
+            LeadStatus.UNASSIGNED,
+            lead.status,
+            lead.partner_id,
+            Trigger.CREATED,
+        )
+        for lead in leads
+    ]
+    events = created + moved
+    bulk.insert_rows(
+        LeadEvent,
+        bulk.reserve_ids(LeadEvent, len(events)),
+        {
+            "lead_id": [event[0] for event in events],
+            "action": [event[1] for event in events],
+            "from_status": [event[2] for event in events],
+            "to_status": [event[3] for event in events],
+            "partner_id": [event[4] for event in events],
+            "actor_id": [actor_id] * len(events),
+            "note": [event[5] for event in events],
+        },
+    )
+    if progress is not None:
+        progress(0.9)
+    offered = [assignment for assignment in assignments if assignment.partner_id is not None]
+    if offered:
+        notices.leads_offered([assignment.pk for assignment in offered])
+    return Distributed(offered=len(offered), unassigned=len(assignments) - len(offered), assignments=assignments)
 
 
 def _locked(lead: Lead) -> Lead:
@@ -412,33 +519,99 @@ class LeadBatchRejected(ApplicationError):
         self.error_count = error_count
 
 
-def leads_import(*, actor, upload) -> Distributed:
-    """A CSV or XLSX file of leads: read and checked whole, then made and distributed whole, or nothing at all."""
+def _refuse_before_storing(upload) -> str:
+    """The checks made before a file is stored: its type by name and its size; its name when it passes."""
     name = getattr(upload, "name", "") or ""
     if not name.lower().endswith((".csv", ".xlsx")):
-        raise LeadBatchRejected(
-            [{"row": 0, "field": "", "column": "", "message": _("Upload a .csv or .xlsx file.")}], 1
-        )
+        raise ApplicationError(_("Upload a .csv or .xlsx file."))
     if upload.size > imports.MAX_UPLOAD_BYTES:
-        message = _("The file is %(size)s MB; the limit is %(limit)s MB.") % {
-            "size": f"{upload.size / 1048576:.1f}",
-            "limit": f"{imports.MAX_UPLOAD_BYTES / 1048576:.0f}",
-        }
-        raise LeadBatchRejected([{"row": 0, "field": "", "column": "", "message": message}], 1)
-    headers: dict[str, str] = {}
-    handle = getattr(upload, "file", upload)
-    handle.seek(0)
+        raise ApplicationError(
+            _("The file is %(size)s MB; the limit is %(limit)s MB.")
+            % {
+                "size": f"{upload.size / 1048576:.1f}",
+                "limit": f"{imports.MAX_UPLOAD_BYTES / 1048576:.0f}",
+            }
+        )
+    return name
+
+
+def lead_import_start(*, actor, upload) -> LeadImportJob:
+    """Store an uploaded file of leads and import it: at once when small, as a task with progress when large.
+
+    Small is the facts' measure (``FACTS_SYNC_IMPORT_BYTES`` of the file's real size): the web request
+    never reads a bigger file. Either way the import is all or nothing (``lead_import_run``).
+    """
+    from facts.imports.files import FileRejected, real_size
+    from facts.services import queue_import_job
+
+    from .tasks import run_lead_import_job
+
+    name = _refuse_before_storing(upload)
+    job = LeadImportJob(file=upload, original_filename=name[:255], uploaded_by=actor)
+    job.save()
     try:
-        clean, errors, count = imports.validate_leads(imports.read_upload(name, handle, headers))
-    except imports.files.FileRejected as error:
-        raise LeadBatchRejected([{**error.as_dict(), "column": ""}], 1) from None
+        with job.file.open("rb") as handle:
+            size = real_size(job.original_filename, handle)
+    except FileRejected:
+        size = 0  # refused before any parsing: the run below says why at once
+    except Exception:  # the run below meets the same problem at once, and ends the job with it
+        logger.exception("Lead import %s: the stored file cannot be measured", job.pk)
+        size = 0
+    if size <= settings.FACTS_SYNC_IMPORT_BYTES:
+        return lead_import_run(job=job)
+    tenant_id, job_id = job.tenant_id, job.pk
+    transaction.on_commit(lambda: queue_import_job(run_lead_import_job, tenant_id, job_id, LeadImportJob))
+    return job
+
+
+def lead_import_run(*, job: LeadImportJob) -> LeadImportJob:
+    """Import a stored file of leads: read and check every cell with progress, then make and distribute them all.
+
+    The facts' job runner (``facts.services.run_stored_job``): only a pending job runs, the import is one
+    transaction with the job's success, and any failure ends the job ``failed`` with its reasons, nothing made.
+    """
+    from facts.services import run_stored_job
+
+    return run_stored_job(job, _import_leads, rejected=LeadBatchRejected)
+
+
+def _import_leads(job: LeadImportJob, headers: dict[str, str]) -> None:
+    from facts.services import JobNoLongerRunning
+
+    with job.file.open("rb") as handle:
+        rows = list(imports.read_upload(job.original_filename, handle, headers))
+    # Also takes the job's row lock for the whole import: lead_import_jobs_expire skips a job being imported.
+    LeadImportJob.objects.filter(pk=job.pk).update(total_rows=len(rows), updated_at=Now())
+    total = len(rows)
+
+    def progress(share: float) -> None:
+        progress_publish(
+            tenant_id=job.tenant_id, kind=LeadImportJob.PROGRESS_KIND, pk=job.pk, done=int(total * share), total=total
+        )
+
+    progress(0)
+    clean, errors, count = imports.validate_leads(rows)
     if count:
-        labels = imports.column_labels()
-        described = [
-            {**error.as_dict(), "column": headers.get(error.field, labels.get(error.field, error.field))}
-            for error in errors
-        ]
-        raise LeadBatchRejected(described, count)
+        raise LeadBatchRejected([error.as_dict() for error in errors], count)
     if not clean:
-        raise LeadBatchRejected([{"row": 0, "field": "", "column": "", "message": _("The file has no leads.")}], 1)
-    return leads_create_batch(actor=actor, rows=clean)
+        raise LeadBatchRejected([{"row": 0, "field": "", "message": _("The file has no leads.")}], 1)
+    progress(0.3)  # checked; what is left is made and distributed in a fixed number of statements
+    done = leads_create_batch(actor=job.uploaded_by, rows=clean, progress=progress)
+    finished = LeadImportJob.objects.filter(pk=job.pk, status=LeadImportJob.Status.RUNNING).update(
+        status=LeadImportJob.Status.SUCCEEDED,
+        offered_count=done.offered,
+        unassigned_count=done.unassigned,
+        processed_rows=total,
+        headers=headers,
+        finished_at=timezone.now(),
+        updated_at=Now(),
+    )
+    if not finished:
+        raise JobNoLongerRunning
+
+
+def lead_import_jobs_expire(*, now: datetime.datetime | None = None) -> int:
+    """Fail the tenant's lead uploads that showed no sign of life for ``FACTS_IMPORT_TIMEOUT_SECONDS``."""
+    from facts.services import import_jobs_expire
+
+    return import_jobs_expire(now=now, model=LeadImportJob)

@@ -36,3 +36,22 @@ def leads_lapse_task(tenant_id: int) -> dict:
     from .services import leads_lapse
 
     return leads_lapse()
+
+
+@shared_task
+def run_lead_import_job(tenant_id: int, job_id: int) -> None:
+    """Import an uploaded file of leads; idempotent: only a pending job runs (a second delivery does nothing).
+
+    Not one tenant scope around it all: the import takes several (claim, import, outcome), each its own
+    transaction, so the page sees the job start and end (``facts.services.run_stored_job``).
+    """
+    from tenancy.context import tenant_scope
+    from tenancy.models import Tenant
+
+    from .models import LeadImportJob
+    from .services import lead_import_run
+
+    with tenant_scope(Tenant.objects.get(pk=tenant_id)):
+        job = LeadImportJob.objects.filter(pk=job_id).first()
+    if job is not None:
+        lead_import_run(job=job)

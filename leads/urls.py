@@ -9,6 +9,7 @@ urlpatterns = [
     path("leads/new/", views.LeadCreateView.as_view(), name="create"),
     path("leads/upload/", views.LeadUploadView.as_view(), name="upload"),
     path("leads/upload/template/", views.LeadTemplateView.as_view(), name="template"),
+    path("leads/upload/<int:pk>/", views.LeadImportJobView.as_view(), name="import"),
     path("leads/fairness/", views.FairnessView.as_view(), name="fairness"),
     path("leads/settings/", views.LeadSettingsView.as_view(), name="settings"),
     path("leads/settings/edit/", views.LeadSettingsEditView.as_view(), name="settings-edit"),

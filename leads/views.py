@@ -17,6 +17,7 @@ from django.db.models import Case, Value, When
 from django.http import HttpResponse, HttpResponseRedirect
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views import View
@@ -34,7 +35,7 @@ from . import imports, selectors, services, words
 from .filters import STATUS_CHOICES, LeadFilter
 from .forms import AssignForm, DeclineForm, LeadForm, LostForm, SettingsForm, UploadForm
 from .inputs import settings_of_tenant
-from .models import Lead, LeadSettings, LeadStatus
+from .models import Lead, LeadImportJob, LeadSettings, LeadStatus
 
 
 def list_url(tenant) -> str:
@@ -291,24 +292,71 @@ class LeadUploadView(TenantPageMixin, FormView):
     form_class = UploadForm
     template_name = "leads/upload.html"
 
+    def get(self, request, *args, **kwargs):
+        services.lead_import_jobs_expire()  # the recent uploads below never show a job stuck for ever
+        return super().get(request, *args, **kwargs)
+
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        context.update(columns=imports.COLUMNS, max_rows=imports.MAX_ROWS)
+        context.update(
+            columns=imports.COLUMNS,
+            max_rows=imports.MAX_ROWS,
+            recent=LeadImportJob.objects.select_related("uploaded_by")[:10],
+        )
         return context
 
     def form_valid(self, form):
+        """Small files are made at once (back to the list); large ones, and rejected ones, go to the upload's page."""
         try:
-            done = services.leads_import(actor=self.request.user, upload=form.cleaned_data["file"])
-        except services.LeadBatchRejected as error:
-            return self.render_to_response(
-                self.get_context_data(form=form, rejected=error, errors=error.errors, error_count=error.error_count)
-            )
-        messages.success(
-            self.request,
-            _("%(total)d leads made: %(offered)d offered, %(unassigned)d waiting for a person.")
-            % {"total": done.offered + done.unassigned, "offered": done.offered, "unassigned": done.unassigned},
+            job = services.lead_import_start(actor=self.request.user, upload=form.cleaned_data["file"])
+        except ApplicationError as error:
+            form.add_error("file", error.message)
+            return self.form_invalid(form)
+        if job.status == LeadImportJob.Status.SUCCEEDED:
+            messages.success(self.request, made_message(job))
+            return HttpResponseRedirect(list_url(self.tenant))
+        return HttpResponseRedirect(reverse("leads:import", kwargs={"tenant_slug": self.tenant.slug, "pk": job.pk}))
+
+
+def made_message(job: LeadImportJob) -> str:
+    return _("%(total)d leads made: %(offered)d offered, %(unassigned)d waiting for a person.") % {
+        "total": job.made_count,
+        "offered": job.offered_count,
+        "unassigned": job.unassigned_count,
+    }
+
+
+class LeadImportJobView(TenantPageMixin, DetailView):
+    """A lead upload's progress and outcome, on the facts' import page (its errors by row and column)."""
+
+    model = LeadImportJob
+    partner_field = None
+    read_roles = VENDOR_ROLES
+    capability = Capability.MANAGE_LEADS
+    nav_section = "leads"
+    template_name = "facts/import_job.html"
+
+    def get(self, request, *args, **kwargs):
+        services.lead_import_jobs_expire()  # a job whose worker died ends here, with its reason
+        return super().get(request, *args, **kwargs)
+
+    def get_template_names(self):
+        if self.request.headers.get("HX-Request"):
+            return ["facts/_import_progress.html"]
+        return [self.template_name]
+
+    def get_object(self, queryset=None):
+        return super().get_object(queryset).load_live_progress()
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context.update(
+            kind_label=capfirst(Lead._meta.verbose_name_plural),
+            upload_url=reverse("leads:upload", kwargs={"tenant_slug": self.tenant.slug}),
+            list_url=list_url(self.tenant),
+            result_message=made_message(self.object) if self.object.status == LeadImportJob.Status.SUCCEEDED else "",
         )
-        return HttpResponseRedirect(list_url(self.tenant))
+        return context
 
 
 class LeadTemplateView(TenantPageMixin, View):

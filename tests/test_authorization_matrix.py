@@ -47,7 +47,7 @@ from funds import services as fund_services
 from funds.models import ClaimFile, Fund, FundClaim, FundRequest
 from incentives import services as incentive_services
 from incentives.models import ProfitShareAgreement, RebateProgram
-from leads.models import Lead, LeadSettings
+from leads.models import Lead, LeadImportJob, LeadSettings
 from notifications.models import Notification, Webhook
 from partners import services as partner_services
 from partners.models import Contact, Contract, Partner, Tier
@@ -380,6 +380,17 @@ def _import_job(tenant_world, partner, which):
         )
         return job, ()
     job = ImportJob.objects.create(kind="sales", original_filename="matrix-away.csv", file="imports/matrix-away.csv")
+    return job, (job.original_filename,)
+
+
+@makes(LeadImportJob)
+def _lead_import_job(tenant_world, partner, which):
+    if which != OTHER_TENANT:  # lead uploads belong to the tenant, not to a partner
+        job, _created = LeadImportJob.objects.get_or_create(
+            original_filename="matrix-leads-home.csv", defaults={"file": "imports/matrix-leads-home.csv"}
+        )
+        return job, ()
+    job = LeadImportJob.objects.create(original_filename="matrix-leads-away.csv", file="imports/matrix-leads-away.csv")
     return job, (job.original_filename,)
 
 
@@ -882,6 +893,7 @@ SPEC_EXPECTATIONS: dict[tuple[str, str], dict[str, str]] = {
     ("leads:assign", "post"): _only(VENDOR_WRITERS),
     ("leads:create", "post"): _only(VENDOR_WRITERS),
     ("leads:upload", "post"): _only(VENDOR_WRITERS),
+    ("leads:import", "get"): _only(VENDOR_WRITERS),
     ("leads:fairness", "get"): _only(VENDOR_ROLES),
     ("leads:settings", "get"): _only(VENDOR_ROLES),
     ("leads:settings-edit", "post"): _only({Role.ADMIN}),

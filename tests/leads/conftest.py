@@ -19,3 +19,9 @@ def page_client(client):
         return client
 
     return client_for
+
+
+@pytest.fixture(autouse=True)
+def _media_in_tmp(settings, tmp_path):
+    """Uploaded files are stored (a lead upload is a job with its file): in a folder of the test's own."""
+    settings.MEDIA_ROOT = tmp_path
