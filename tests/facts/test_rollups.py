@@ -223,3 +223,23 @@ def test_another_tenants_totals_are_out_of_sight(world):
         cursor.execute("SELECT count(*) FROM facts_partnerdaytotal")
         assert cursor.fetchone()[0] == 0  # row-level security, not only the manager
         assert window_totals(windows=[(D(2026, 1, 1), D(2026, 12, 31))]) == {}
+
+
+def test_the_rebuild_command_makes_the_totals_of_the_tenant_named(world):
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    acme = world["acme"]
+    with tenant_scope(acme.tenant):
+        facts_import(
+            kind="sales",
+            rows=enumerate([{"external_id": "K", "partner": acme.own.code, "date": "2026-04-10", "customer": "C",
+                             "amount": "42.00"}], start=1),
+        )  # fmt: skip
+        PartnerDayTotal.objects.all().delete()
+    out = StringIO()
+    call_command("rebuild_partner_totals", tenant="acme", stdout=out)
+    assert "1 day totals and 1 month totals" in out.getvalue()
+    with tenant_scope(acme.tenant):
+        assert PartnerDayTotal.objects.get().sales == Decimal("42.00")
