@@ -284,3 +284,56 @@ class FactChange(TenantOwned):
     def changed_fields(self) -> list[str]:
         """The columns whose value the change altered (in JSONB's order of keys, not the row's)."""
         return [name for name, value in self.new_values.items() if self.old_values.get(name) != value]
+
+
+class PartnerTotals(TenantOwned):
+    """What a partner sold, was invoiced and paid over one period: the facts summed, kept by the database.
+
+    Statement-level triggers on the sale, invoice and payment tables (``facts.rollups``) add each
+    statement's rows in one aggregate upsert, whatever wrote them: the import path, the ORM, the
+    demo seed, raw SQL. ``entries`` counts the fact rows behind a total; a total left with none
+    is deleted. ``facts.rollups.rollups_rebuild`` makes them again from the facts.
+    """
+
+    # No foreign-key constraints and no index of their own: the unique (tenant, period, partner) index
+    # is the only one, so each statement's upsert maintains a single index.
+    tenant = models.ForeignKey(
+        "tenancy.Tenant",
+        on_delete=models.CASCADE,
+        related_name="+",
+        editable=False,
+        db_constraint=False,
+        db_index=False,
+    )
+    partner = models.ForeignKey(
+        Partner, on_delete=models.DO_NOTHING, related_name="+", db_constraint=False, db_index=False
+    )
+    sales = models.DecimalField(max_digits=20, decimal_places=2, default=0)
+    invoiced = models.DecimalField(max_digits=20, decimal_places=2, default=0)
+    paid = models.DecimalField(max_digits=20, decimal_places=2, default=0)
+    entries = models.IntegerField(default=0)
+
+    class Meta:
+        abstract = True
+
+
+class PartnerDayTotal(PartnerTotals):
+    """A partner's totals of one day (sale date, invoice issue date, payment date)."""
+
+    day = models.DateField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["tenant", "day", "partner"], name="partnerdaytotal_unique"),
+        ]
+
+
+class PartnerMonthTotal(PartnerTotals):
+    """A partner's totals of one calendar month (``month`` is its first day)."""
+
+    month = models.DateField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["tenant", "month", "partner"], name="partnermonthtotal_unique"),
+        ]

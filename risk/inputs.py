@@ -13,6 +13,7 @@ from decimal import Decimal
 
 from common.sql import analytic_cursor
 from facts.calculations import receivables_as_of
+from facts.rollups import window_totals
 from partners.models import Partner
 from partners.selectors import with_tier_and_status_in_effect
 from tenancy.context import require_tenant
@@ -30,6 +31,7 @@ from .calculations import (
 # How many of a partner's overdue invoices an alert lists (the most overdue first); the count says the rest.
 INVOICES_IN_EVIDENCE = 10
 
+# The sales windows from the facts themselves: the definition ``sales_windows`` (the partner totals) is held to.
 SALES_SQL = """
 SELECT partner_id,
        COALESCE(SUM(amount) FILTER (WHERE date > %(day)s::date - %(recent)s), 0) AS recent,
@@ -54,6 +56,14 @@ def _rows(sql: str, params: dict) -> dict[int, tuple]:
         return {row[0]: row[1:] for row in cursor.fetchall()}
 
 
+def sales_windows(day: datetime.date) -> dict[int, tuple]:
+    """Partner id → (sales of the last RECENT_DAYS days to ``day``, of the last BASELINE_DAYS), from the totals."""
+    one = datetime.timedelta(days=1)
+    recent = (day - datetime.timedelta(days=RECENT_DAYS) + one, day)
+    baseline = (day - datetime.timedelta(days=BASELINE_DAYS) + one, day)
+    return window_totals(windows=[recent, baseline], measures=("sales",))
+
+
 def partner_statuses(day: datetime.date) -> dict[int, tuple]:
     """Partner id → (status in effect on ``day``, credit limit, pilot credit limit, pilot end), every partner."""
     rows = with_tier_and_status_in_effect(Partner.objects.all(), day).values_list(
@@ -74,7 +84,7 @@ def gather_figures(day: datetime.date, thresholds: Thresholds) -> tuple[dict[int
         late_invoices_at=warning_days,
         late_invoices_listed=INVOICES_IN_EVIDENCE,
     )
-    sales = _rows(SALES_SQL, params)
+    sales = sales_windows(day)
     contracts = _rows(CONTRACTS_SQL, params)
     figures = []
     for partner_id, (status, credit_limit, pilot_credit_limit, pilot_ends_on) in partners.items():
