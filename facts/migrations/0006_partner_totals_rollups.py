@@ -102,7 +102,7 @@ BACKFILLS = (
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('facts', '0004_import_job_headers'),
+        ('facts', '0005_fact_indexes_earn_their_keep'),
         ('partners', '0004_pilot_stage'),
         ('tenancy', '0003_tenant_partners_may_skip_pilot'),
     ]
