@@ -37,7 +37,7 @@ from django.db import connection  # noqa: E402
 from django.test.utils import CaptureQueriesContext  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
-PREFIX = "many-"
+PREFIX = "many-{partners}-"  # tenants made for one partner count are reused for it only
 FIRST_DAY = datetime.date(2026, 6, 1)
 CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
 
@@ -49,12 +49,13 @@ def make_tenants(count: int, partners: int) -> list:
     from tenancy.models import Tenant
     from tenancy.services import tenant_create
 
-    existing = {tenant.slug: tenant for tenant in Tenant.objects.filter(slug__startswith=PREFIX)}
+    prefix = PREFIX.format(partners=partners)
+    existing = {tenant.slug: tenant for tenant in Tenant.objects.filter(slug__startswith=prefix)}
     made = 0
     start = time.perf_counter()
     tenants = []
     for n in range(count):
-        slug = f"{PREFIX}{n:04d}"
+        slug = f"{prefix}{n:04d}"
         tenant = existing.get(slug)
         if tenant is None:
             # One administrator for all of them: the password is hashed once.
