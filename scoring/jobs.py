@@ -11,6 +11,8 @@ import logging
 import traceback
 from collections.abc import Callable
 
+from django.conf import settings
+from django.db import connection
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy, pgettext
@@ -143,31 +145,112 @@ NIGHTLY_STEPS: list[tuple[str, Callable[[datetime.date], dict]]] = [
 ]
 
 
-def nightly_run(*, tenant: Tenant, day: datetime.date, triggered_by: str = "schedule") -> JobRun:
-    """Run every nightly step for one tenant and day; the run is recorded whether it succeeds or not.
+class RunTakenOver(Exception):
+    """This worker's run was taken over by another (its heartbeat went stale): stop without writing."""
 
-    Each scope is a transaction: the run's row and its progress are committed as they change
-    (the job page shows them), each step is all or nothing.
+
+# Claims are plain SQL: an UPDATE and an INSERT … ON CONFLICT that say, in one statement each, whether
+# this worker now holds the tenant-day. Both run inside the tenant's scope (row-level security applies).
+_TAKE_OVER_STALE = """
+UPDATE scoring_jobrun SET attempts = attempts + 1, updated_at = %(now)s, step = %(first_step)s, progress = 0
+ WHERE tenant_id = %(tenant)s AND kind = %(kind)s AND day = %(day)s AND status = 'running' AND updated_at < %(stale)s
+RETURNING id
+"""
+_CLAIM_NEW = """
+INSERT INTO scoring_jobrun (tenant_id, created_at, updated_at, started_at, kind, day, status, progress, step,
+                            error, summary, triggered_by, attempts)
+VALUES (%(tenant)s, %(now)s, %(now)s, %(now)s, %(kind)s, %(day)s, 'running', 0, %(first_step)s, '', '{}',
+        %(triggered_by)s, 1)
+ON CONFLICT (tenant_id, kind, day) WHERE status = 'running' DO NOTHING
+RETURNING id
+"""
+
+
+def _claim(*, tenant: Tenant, day: datetime.date, triggered_by: str, kind: str = "nightly") -> tuple[JobRun, bool]:
+    """The run this call is to do, and whether it holds it: ``(run, True)``, or the run that stands in its way.
+
+    - a running run whose heartbeat is older than ``NIGHTLY_RUN_STALE_AFTER`` lost its worker: taken
+      over, the same row (one row per tenant-day, ``attempts`` counts the workers);
+    - a running run with a fresh heartbeat: someone is at it, ``(that run, False)``;
+    - else a new running row. The partial unique index lets only one claim in; a claim that
+      conflicts with a run finishing at that moment waits for it, so the next statement sees it done;
+    - a scheduled run (beat, possibly firing twice) then gives way to a run of the day that already
+      succeeded; a run by hand or by command is a deliberate re-run and goes ahead.
     """
-    with tenant_scope(tenant):
-        run = JobRun.objects.create(kind="nightly", day=day, triggered_by=triggered_by)
+    now = timezone.now()
+    params = {
+        "tenant": tenant.pk,
+        "kind": kind,
+        "day": day,
+        "now": now,
+        "stale": now - datetime.timedelta(seconds=settings.NIGHTLY_RUN_STALE_AFTER),
+        "triggered_by": triggered_by,
+        "first_step": NIGHTLY_STEPS[0][0] if NIGHTLY_STEPS else "",
+    }
+    with tenant_scope(tenant), connection.cursor() as cursor:
+        cursor.execute(_TAKE_OVER_STALE, params)
+        row = cursor.fetchone()
+        if row is not None:
+            logger.warning("Nightly run %s for tenant %s on %s taken over from a lost worker", row[0], tenant.slug, day)
+            return JobRun.objects.get(pk=row[0]), True
+        cursor.execute(_CLAIM_NEW, params)
+        row = cursor.fetchone()
+        if row is None:
+            return JobRun.objects.get(kind=kind, day=day, status=JobRun.Status.RUNNING), False
+        if triggered_by == "schedule":
+            done = JobRun.objects.filter(kind=kind, day=day, status=JobRun.Status.SUCCEEDED).first()
+            if done is not None:
+                JobRun.objects.filter(pk=row[0]).delete()
+                return done, False
+        return JobRun.objects.get(pk=row[0]), True
+
+
+def nightly_run(*, tenant: Tenant, day: datetime.date, triggered_by: str = "command") -> JobRun:
+    """Run every nightly step for one tenant and day, once; the run is recorded whether it succeeds or not.
+
+    Exactly once per tenant-day (``_claim``): a second call while a run is in flight, or a scheduled
+    call after the day succeeded, does nothing and returns that run. Each step is one transaction,
+    all or nothing, and commits the run's progress with its work (the job page shows it; each
+    step's start is the run's heartbeat): one transaction per step, not two, since a tenant's run
+    is mostly fixed cost when tenants are many (bench/many_tenants.py).
+    """
+    run, claimed = _claim(tenant=tenant, day=day, triggered_by=triggered_by)
+    if not claimed:
+        return run
+
+    def mine():  # the run, while this worker still holds it (inside the tenant's scope)
+        return JobRun.objects.filter(pk=run.pk, status=JobRun.Status.RUNNING, attempts=run.attempts)
+
     summary: dict = {}
+    count = len(NIGHTLY_STEPS)
     try:
         for index, (name, step) in enumerate(NIGHTLY_STEPS):
             with tenant_scope(tenant):
-                JobRun.objects.filter(pk=run.pk).update(step=name, progress=int(100 * index / len(NIGHTLY_STEPS)))
-            with tenant_scope(tenant):
                 summary[name] = step(day)
+                # Committed with the step's work, in its transaction: the heartbeat and the next step's
+                # name (the job page's progress), or the run's success. A worker that lost the run finds
+                # no row of its own to update, and its step is undone with the transaction.
+                now = timezone.now()
+                if index + 1 < count:
+                    fields = {"step": NIGHTLY_STEPS[index + 1][0], "progress": int(100 * (index + 1) / count)}
+                else:
+                    fields = {"status": JobRun.Status.SUCCEEDED, "progress": 100, "step": "", "finished_at": now}
+                if not mine().update(updated_at=now, summary=summary, **fields):
+                    raise RunTakenOver
+    except RunTakenOver:
+        logger.warning("Nightly run %s for tenant %s on %s was taken over; stopping", run.pk, tenant.slug, day)
     except Exception as error:  # a run records any failure; the caller moves on to the next tenant
         logger.exception("Nightly run failed for tenant %s on %s", tenant.slug, day)
-        outcome = {
-            "status": JobRun.Status.FAILED,
-            "error": f"{type(error).__name__}: {error}\n\n{traceback.format_exc(limit=8)}",
-        }
-    else:
-        outcome = {"status": JobRun.Status.SUCCEEDED, "progress": 100, "step": ""}
+        with tenant_scope(tenant):
+            now = timezone.now()
+            mine().update(
+                status=JobRun.Status.FAILED,
+                error=f"{type(error).__name__}: {error}\n\n{traceback.format_exc(limit=8)}",
+                finished_at=now,
+                updated_at=now,
+                summary=summary,
+            )
     with tenant_scope(tenant):
-        JobRun.objects.filter(pk=run.pk).update(finished_at=timezone.now(), summary=summary, **outcome)
         run.refresh_from_db()
     return run
 
@@ -178,7 +261,10 @@ def tenant_yesterday(tenant: Tenant, now: datetime.datetime | None = None) -> da
 
 
 def due_tenants(now: datetime.datetime | None = None, *, after_hour: int = 1) -> list[tuple[Tenant, datetime.date]]:
-    """Tenants whose local night has passed ``after_hour`` and whose yesterday has no finished run yet."""
+    """Tenants whose local night has passed ``after_hour`` and whose yesterday is neither done nor in hand.
+
+    A run in hand has a fresh heartbeat; one whose worker died is due again (its claim takes it over).
+    """
     now = now or timezone.now()
     candidates = []
     for tenant in Tenant.objects.order_by("pk"):
@@ -196,7 +282,10 @@ def due_tenants(now: datetime.datetime | None = None, *, after_hour: int = 1) ->
             .filter(pairs, kind="nightly")
             .filter(
                 Q(status=JobRun.Status.SUCCEEDED)
-                | Q(status=JobRun.Status.RUNNING, started_at__gt=now - datetime.timedelta(hours=2))
+                | Q(
+                    status=JobRun.Status.RUNNING,
+                    updated_at__gt=now - datetime.timedelta(seconds=settings.NIGHTLY_RUN_STALE_AFTER),
+                )
             )
             .values_list("tenant_id", "day")
         )

@@ -104,12 +104,24 @@ class JobRun(TenantOwned):
     error = models.TextField(_("error"), blank=True)
     summary = models.JSONField(default=dict, blank=True)
     triggered_by = models.CharField(max_length=32, default="schedule")
+    # How many workers have held the run: a run whose worker died (its heartbeat, ``updated_at``, went
+    # stale) is taken over by the next one, which counts itself here and owns the row from then on.
+    attempts = models.PositiveSmallIntegerField(default=1)
 
     class Meta:
         verbose_name = _("job run")
         verbose_name_plural = _("job runs")
         ordering = ["-started_at"]
         indexes = [models.Index(fields=["tenant", "kind", "day"], name="jobrun_tenant_kind_day")]
+        constraints = [
+            # At most one run of a tenant-day in flight: a second claim (beat firing twice, a redelivered
+            # task, a click on "run now") finds this row instead of starting another (scoring.jobs).
+            models.UniqueConstraint(
+                fields=["tenant", "kind", "day"],
+                condition=models.Q(status="running"),
+                name="one_running_run_per_tenant_day",
+            )
+        ]
 
     @property
     def trigger_label(self) -> str:

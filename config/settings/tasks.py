@@ -20,6 +20,14 @@ TASKS_IN_THREADS = env_bool("TASKS_IN_THREADS", default=not REDIS_URL)
 
 CELERY_TASK_ACKS_LATE = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+# Redis hands an unacknowledged task to another worker once it has been out this long: the way a task
+# comes back after its worker was killed outright. Longer than any one task (a tenant's nightly is
+# seconds to minutes, the exports and settlement runs minutes); a task redelivered while still running
+# is harmless for the nightly (its run row says it is taken, scoring.jobs), wasted work elsewhere.
+CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": env.int("CELERY_VISIBILITY_TIMEOUT", default=2 * 3600)}
+# A nightly run whose heartbeat (each step's start) is older than this lost its worker: the next claim
+# takes it over. Longer than the longest single step.
+NIGHTLY_RUN_STALE_AFTER = env.int("NIGHTLY_RUN_STALE_AFTER", default=30 * 60)
 CELERY_TIMEZONE = "UTC"
 # Hourly: each tenant's nightly run is queued once its own night (its time zone) has passed 01:00.
 CELERY_BEAT_SCHEDULE: dict = {
