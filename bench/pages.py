@@ -26,14 +26,14 @@ import statistics
 import subprocess
 import sys
 import time
-import urllib.parse
 from pathlib import Path
 
-from bench.common import drop_tenant_rows, make_partners, timed
-from bench.receivables import load_invoices_and_payments
 from django.core.management import call_command
 from django.db import connection, connections
 from django.utils import timezone
+
+from bench.common import drop_tenant_rows, make_partners, timed
+from bench.receivables import load_invoices_and_payments
 from tenancy.context import tenant_scope
 from tenancy.models import Membership, Tenant
 from tenancy.roles import Role
@@ -120,7 +120,6 @@ def benchmark_tenant(args) -> Tenant:
     return build(args)
 
 
-
 # --- the server ---------------------------------------------------------------------------------
 
 
@@ -131,7 +130,7 @@ def free_port() -> int:
 
 
 def start_server(port: int, workers: int) -> subprocess.Popen:
-    """gunicorn with the production settings; the same database as this process (its environment, or the embedded one)."""
+    """gunicorn with the production settings, on the database of this process (its environment, or embedded)."""
     environment = {
         **os.environ,
         "DEBUG": "false",
@@ -306,7 +305,7 @@ def run(args) -> None:
     for who, path, figures in rows:
         if figures["status"] != 200:
             continue  # a page or endpoint this side may not see answers fast and says so; it is no aim
-        name = f"{who} {path.replace(f'/t/{tenant.slug}', '').replace(f'/api/v1/t/{tenant.slug}', 'api')}"
+        name = f"{who} {path.replace(f'/api/v1/t/{tenant.slug}', 'api').replace(f'/t/{tenant.slug}', '')}"
         print(f"ratio {name} p95 ms: {figures['p95']:.1f} (aim <= 250)")
         print(f"ratio {name} p50 / login p50: {figures['p50'] / login['p50']:.2f} (aim <= 5)")
 
