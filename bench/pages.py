@@ -268,6 +268,7 @@ def run(args) -> None:
     import requests
 
     tenant = benchmark_tenant(args)
+    endpoints = api_list_paths(tenant.slug)  # the router imports every app's API: before any file may change
     port = free_port()
     server = start_server(port, args.workers)
     base = f"http://127.0.0.1:{port}"
@@ -285,7 +286,6 @@ def run(args) -> None:
             for path, figures in measure(sessions, pages, base, args.rounds).items():
                 rows.append((who, path, figures))
             api_sessions = [api_session_for(base, email) for _ in range(args.clients)]
-            endpoints = api_list_paths(tenant.slug)
             measure(api_sessions, endpoints, base, 1)
             for path, figures in measure(api_sessions, endpoints, base, args.rounds).items():
                 rows.append((who, path, figures))
