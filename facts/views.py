@@ -12,6 +12,7 @@ from django.views.generic import DetailView, FormView, ListView
 from common.dates import tenant_today
 from common.errors import ApplicationError
 from common.money import format_money
+from common.pagination import CappedCountPaginator
 from partners.models import Partner
 from tenancy.pages import TenantPageMixin
 from tenancy.roles import Capability, Role
@@ -84,6 +85,7 @@ class FactListView(TenantPageMixin, ListView):
     kind = ""
     template_name = "facts/list.html"
     paginate_by = 50
+    paginator_class = CappedCountPaginator  # millions of rows: no COUNT(*) of them all on every page
     nav_section = "data"
 
     def narrow_queryset(self, queryset):

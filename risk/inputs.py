@@ -12,7 +12,7 @@ import datetime
 from decimal import Decimal
 
 from common.sql import analytic_cursor
-from facts.calculations import receivables_as_of
+from facts.calculations import Receivables, receivables_as_of
 from facts.rollups import window_totals
 from partners.models import Partner
 from partners.selectors import with_tier_and_status_in_effect
@@ -72,18 +72,26 @@ def partner_statuses(day: datetime.date) -> dict[int, tuple]:
     return {pk: rest for pk, *rest in rows}
 
 
-def gather_figures(day: datetime.date, thresholds: Thresholds) -> tuple[dict[int, str], list[PartnerFigures]]:
+def receivables_for_rules(day: datetime.date, thresholds: Thresholds) -> dict[int, Receivables]:
+    """Every partner's receivables as of ``day``, overdue at the tenant's warning and critical days (one query)."""
+    return receivables_as_of(
+        day=day,
+        overdue_at=(thresholds.overdue_warning_days, thresholds.overdue_critical_days),
+        late_invoices_at=thresholds.overdue_warning_days,
+        late_invoices_listed=INVOICES_IN_EVIDENCE,
+    )
+
+
+def gather_figures(
+    day: datetime.date, thresholds: Thresholds, receivables: dict[int, Receivables] | None = None
+) -> tuple[dict[int, str], list[PartnerFigures]]:
     """(every partner → its status on ``day``, the figures of the partners the rules look at)."""
     tenant = require_tenant()
     params = {"tenant": tenant.pk, "day": day, "recent": RECENT_DAYS, "baseline": BASELINE_DAYS}
     partners = partner_statuses(day)
     warning_days, critical_days = thresholds.overdue_warning_days, thresholds.overdue_critical_days
-    receivables = receivables_as_of(
-        day=day,
-        overdue_at=(warning_days, critical_days),
-        late_invoices_at=warning_days,
-        late_invoices_listed=INVOICES_IN_EVIDENCE,
-    )
+    if receivables is None:
+        receivables = receivables_for_rules(day, thresholds)
     sales = sales_windows(day)
     contracts = _rows(CONTRACTS_SQL, params)
     figures = []

@@ -135,3 +135,34 @@ class ThresholdChange(TenantOwned):
         verbose_name = _("risk threshold change")
         verbose_name_plural = _("risk threshold changes")
         ordering = ["-created_at", "-id"]
+
+
+class ReceivablesSnapshot(TenantOwned):
+    """A partner's receivables as the nightly run found them on its day (SPEC §4.1's allocation, done once).
+
+    The receivables overview and the dashboards read these rows instead of allocating every payment of
+    every partner's history on each request (issue 13: pages at 10,000 partners). One row per partner
+    with invoices or payments, all of one day: the night's run replaces them all. ``warning_days`` and
+    ``critical_days`` are the thresholds the overdue figures were taken at; when the tenant has changed
+    them since, the pages compute live until the next night.
+    """
+
+    partner = models.ForeignKey("partners.Partner", on_delete=models.CASCADE, related_name="+")
+    day = models.DateField(_("day"))
+    invoiced = models.DecimalField(max_digits=18, decimal_places=2)
+    paid = models.DecimalField(max_digits=18, decimal_places=2)
+    current = models.DecimalField(max_digits=18, decimal_places=2)
+    days_1_30 = models.DecimalField(max_digits=18, decimal_places=2)
+    days_31_60 = models.DecimalField(max_digits=18, decimal_places=2)
+    days_61_90 = models.DecimalField(max_digits=18, decimal_places=2)
+    days_over_90 = models.DecimalField(max_digits=18, decimal_places=2)
+    overdue = models.DecimalField(max_digits=18, decimal_places=2)
+    warning_days = models.PositiveIntegerField()
+    critical_days = models.PositiveIntegerField()
+    overdue_warning = models.DecimalField(max_digits=18, decimal_places=2)
+    overdue_critical = models.DecimalField(max_digits=18, decimal_places=2)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["tenant", "partner"], name="receivables_snapshot_one_per_partner")
+        ]

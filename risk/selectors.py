@@ -20,7 +20,7 @@ from partners.models import Partner, PartnerStatus
 from tenancy.context import require_tenant
 
 from .calculations import ZERO, Thresholds, credit_severity, utilisation_percent
-from .models import SEVERITY_RANK, Alert, AlertRule, AlertStatus, Severity
+from .models import SEVERITY_RANK, Alert, AlertRule, AlertStatus, ReceivablesSnapshot, Severity
 
 # --- the receivables overview ----------------------------------------------------------------------
 
@@ -108,6 +108,45 @@ def sort_rows(rows: list[OverviewRow], sort: str) -> list[OverviewRow]:
     return sorted(filled, key=_sort_key(column), reverse=descending) + empty
 
 
+def receivables_day(today: datetime.date) -> datetime.date:
+    """The day the receivables pages show unless asked for another: the last night's (its receivables are
+    kept, SPEC §4.1 allocated once), or ``today`` before any night has run."""
+    latest = ReceivablesSnapshot.objects.order_by("-day").values_list("day", flat=True).first()
+    return latest or today
+
+
+def stored_receivables(*, partners: QuerySet, day: datetime.date, thresholds: Thresholds) -> dict | None:
+    """The kept receivables of ``partners`` as of ``day`` (partner id → ``Receivables``), or None when the
+    night's run kept none for that day at these thresholds (one query)."""
+    warning_days, critical_days = thresholds.overdue_warning_days, thresholds.overdue_critical_days
+    if ReceivablesSnapshot.objects.order_by("-day").values_list("day", flat=True).first() != day:
+        return None
+    kept = ReceivablesSnapshot.objects.filter(day=day)
+    if kept.exclude(warning_days=warning_days, critical_days=critical_days).exists():
+        return None
+    rows = kept.filter(partner__in=partners.order_by().values("pk")).values_list(
+        "partner_id", "invoiced", "paid", "current", "days_1_30", "days_31_60", "days_61_90", "days_over_90",
+        "overdue", "overdue_warning", "overdue_critical",
+    )  # fmt: skip
+    return {
+        partner_id: Receivables(
+            partner_id=partner_id,
+            day=day,
+            invoiced=invoiced,
+            paid=paid,
+            current=current,
+            days_1_30=d30,
+            days_31_60=d60,
+            days_61_90=d90,
+            days_over_90=over_90,
+            overdue=overdue,
+            overdue_n=overdue,
+            overdue_by={warning_days: warning, critical_days: critical},
+        )
+        for partner_id, invoiced, paid, current, d30, d60, d90, over_90, overdue, warning, critical in rows
+    }
+
+
 def receivables_overview(*, partners: QuerySet, day: datetime.date, thresholds: Thresholds) -> list[OverviewRow]:
     """A row for each of ``partners`` (already scoped and filtered): two queries, any number of partners."""
     fields = (
@@ -116,9 +155,11 @@ def receivables_overview(*, partners: QuerySet, day: datetime.date, thresholds: 
     )  # fmt: skip
     listed = list(partners.order_by().values_list(*fields))
     warning_days, critical_days = thresholds.overdue_warning_days, thresholds.overdue_critical_days
-    figures = receivables_as_of(
-        day=day, partner_ids=[row[0] for row in listed], overdue_at=(warning_days, critical_days)
-    )
+    figures = stored_receivables(partners=partners, day=day, thresholds=thresholds)
+    if figures is None:  # another day, or thresholds changed since the night: allocate live
+        figures = receivables_as_of(
+            day=day, partner_ids=[row[0] for row in listed], overdue_at=(warning_days, critical_days)
+        )
     labels = dict(PartnerStatus.choices)
     rows = []
     for pk, code, name, tier_name, tier_rank, region, status, full_name, email, credit_limit, pilot_limit in listed:

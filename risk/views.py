@@ -82,14 +82,15 @@ class RiskDashboardView(VendorPage, TemplateView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         today = tenant_today(self.tenant)
+        day = selectors.receivables_day(today)  # the last night's receivables, kept (not allocated per request)
         thresholds = Thresholds.of(self.tenant.risk_thresholds)
         partners = visible_partners(self.membership)
-        rows = selectors.receivables_overview(partners=partners, day=today, thresholds=thresholds)
+        rows = selectors.receivables_overview(partners=partners, day=day, thresholds=thresholds)
         counts = selectors.open_alert_counts(self.get_queryset())
         portfolio = list(partners.values_list("pk", flat=True)) if uses_portfolio(self.membership) else None
         distribution = selectors.utilisation_distribution(rows)
         context.update(
-            day=today,
+            day=day,
             thresholds=thresholds,
             rules=words.threshold_rules(thresholds),
             totals=selectors.overview_totals(rows),
@@ -167,7 +168,7 @@ class ReceivablesOverviewView(VendorPage, ListView):
     def get(self, request, *args, **kwargs):
         self.options = OverviewForm(request.GET or None)
         options = self.options.cleaned_data if self.options.is_valid() else {}
-        self.day = options.get("date") or tenant_today(self.tenant)
+        self.day = options.get("date") or selectors.receivables_day(tenant_today(self.tenant))
         self.sort = self.options.sort_or_default()
         self.thresholds = Thresholds.of(self.tenant.risk_thresholds)
         self.filterset = ReceivablesFilter(request.GET or None, queryset=self.get_queryset())

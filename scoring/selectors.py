@@ -25,9 +25,18 @@ def scores_on(day: datetime.date, filters: Q | None = None):
 
 
 def rank_of(partner_id: int, day: datetime.date) -> tuple[int | None, int]:
-    """(the partner's rank on the day, how many partners were scored) — without anyone's name."""
-    ranked = {row["partner_id"]: row["rank"] for row in scores_on(day).values("partner_id", "rank")}
-    return ranked.get(partner_id), len(ranked)
+    """(the partner's rank on the day, how many partners were scored) — without anyone's name.
+
+    The rank of ``scores_on`` (1 + how many scored better; ties share a rank), counted in SQL rather than
+    by ranking every partner of the day in Python."""
+    scores = PartnerScore.objects.filter(day=day)
+    figures = scores.aggregate(
+        scored=Count("pk"),
+        mine=Max("score", filter=Q(partner_id=partner_id)),
+    )
+    if figures["mine"] is None:
+        return None, figures["scored"]
+    return scores.filter(score__gt=figures["mine"]).count() + 1, figures["scored"]
 
 
 def score_trend(partner, *, days: int = 365) -> list[PartnerScore]:
@@ -39,22 +48,22 @@ def score_trend(partner, *, days: int = 365) -> list[PartnerScore]:
     )
 
 
-def channel_map(partners, *, day: datetime.date) -> dict[str, dict[str, dict]]:
+def channel_map(partners, *, day: datetime.date | None) -> dict[str, dict[str, dict]]:
     """渠道地图: region → kind → {count, tiers: [{code, rank, count}], sales of the 365 days ending ``day``}.
 
-    Two grouped queries whatever the number of partners; terminated partners are left out.
+    ``day`` is a scored day: the sales are the scores' own figures (``sales_365``, kept by the nightly run),
+    not a sum over the sales history per request. Two grouped queries whatever the number of partners and
+    sales; terminated partners are left out.
     """
-    from facts.models import Sale
     from partners.models import PartnerKind, PartnerStatus
 
     partners = partners.exclude(status=PartnerStatus.TERMINATED)
     cells = partners.values("region", "kind", "tier__code", "tier__rank").annotate(count=Count("pk"))
     sales = (
-        Sale.objects.filter(
-            partner__in=partners.values("pk"), date__gt=day - datetime.timedelta(days=365), date__lte=day
-        )
+        PartnerScore.objects.filter(day=day, partner__in=partners.values("pk"))
         .values("partner__region", "partner__kind")
-        .annotate(total=Sum("amount"))
+        .annotate(total=Sum("sales_365"))
+        .order_by()
     )
     totals = {(row["partner__region"], row["partner__kind"]): row["total"] for row in sales}
     kinds = [kind for kind, _label in PartnerKind.choices]

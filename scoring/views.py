@@ -10,7 +10,6 @@ from django.utils.translation import gettext as _
 from django.views import View
 from django.views.generic import DetailView, FormView, ListView
 
-from common.dates import tenant_today
 from common.errors import ApplicationError
 from partners.models import Partner, PartnerKind, Tier
 from tenancy.pages import TenantPageMixin, apply_errors_to_form
@@ -76,7 +75,7 @@ class ChannelMapView(TenantPageMixin, ListView):
 
     def get(self, request, *args, **kwargs):
         self.object_list = []
-        self.grid = channel_map(self.get_queryset(), day=tenant_today(self.tenant))
+        self.grid = channel_map(self.get_queryset(), day=latest_score_day())
         return self.render_to_response(self.get_context_data())
 
     def get_context_data(self, **kwargs):

@@ -110,7 +110,7 @@ class TenantHomeView(TenantPageMixin, TemplateView):
     def dashboard_context(self) -> dict:
         """Counts of the partners the member sees, by status and by tier; overdue money, the highest credit
         utilisations and the open risk alerts."""
-        from risk.selectors import dashboard_risk
+        from risk.selectors import dashboard_risk, receivables_day
 
         partners = visible_partners(self.membership)
         by_status = dict(partners.order_by().values_list("status").annotate(count=Count("pk")))
@@ -126,7 +126,9 @@ class TenantHomeView(TenantPageMixin, TemplateView):
             },
             "recent_partners": partners.select_related("tier").order_by("-created_at")[:5],
             "tiers": tiers,
-            "risk": dashboard_risk(membership=self.membership, tenant=self.tenant, day=tenant_today(self.tenant)),
+            "risk": dashboard_risk(
+                membership=self.membership, tenant=self.tenant, day=receivables_day(tenant_today(self.tenant))
+            ),
         }
 
 

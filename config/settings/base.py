@@ -66,6 +66,8 @@ MIDDLEWARE = [
     # Last, as axes asks: it turns a login that axes flagged as locked out into the lock-out answer.
     "axes.middleware.AxesMiddleware",
 ]
+if env_bool("BENCH_QUERY_COUNT", default=False):  # bench/pages.py: queries per request in a header
+    MIDDLEWARE.insert(0, "common.query_count.QueryCountMiddleware")
 
 ROOT_URLCONF = "config.urls"
 WSGI_APPLICATION = "config.wsgi.application"

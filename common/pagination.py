@@ -1,0 +1,45 @@
+"""A paginator whose count stays cheap on a table of millions of rows (issue 13: pages at 10,000 partners).
+
+``COUNT(*)`` over five million sales reads them all, on every page of the list. Up to ``EXACT_UP_TO``
+rows the count is exact (a count over a ``LIMIT``, which stops early); beyond it the count is the
+planner's estimate of the filtered query, marked ``count_is_estimate`` so that the page says "about"
+and offers no "last page" (an ``OFFSET`` of millions would be as slow as the count). The pages
+themselves are always read with ``LIMIT``/``OFFSET``.
+"""
+
+from __future__ import annotations
+
+import json
+
+from django.core.paginator import Paginator
+from django.db import connections
+from django.db.models import QuerySet
+from django.utils.functional import cached_property
+
+EXACT_UP_TO = 10_000
+
+
+class CappedCountPaginator(Paginator):
+    count_is_estimate = False
+
+    @cached_property
+    def count(self) -> int:
+        if not isinstance(self.object_list, QuerySet):
+            return super().count
+        queryset = self.object_list
+        exact = queryset.order_by()[: EXACT_UP_TO + 1].count()
+        if exact <= EXACT_UP_TO:
+            return exact
+        self.count_is_estimate = True
+        return max(planner_estimate(queryset), EXACT_UP_TO + 1)
+
+
+def planner_estimate(queryset: QuerySet) -> int:
+    """The number of rows PostgreSQL's planner expects ``queryset`` to return (no row is read)."""
+    sql, params = queryset.order_by().query.sql_with_params()
+    with connections[queryset.db].cursor() as cursor:
+        cursor.execute(f"EXPLAIN (FORMAT JSON) {sql}", params)
+        plan = cursor.fetchone()[0]
+    if isinstance(plan, str):
+        plan = json.loads(plan)
+    return int(plan[0]["Plan"]["Plan Rows"])

@@ -1,0 +1,51 @@
+"""Lists of millions of rows count no further than they must (issue 13): exact up to a cap, estimated past it."""
+
+from __future__ import annotations
+
+import datetime
+from decimal import Decimal
+
+import pytest
+
+from common import pagination
+from facts.models import Sale
+
+
+def _sales(partner, count: int) -> None:
+    day = datetime.date(2026, 6, 1)
+    Sale.objects.bulk_create(
+        [
+            Sale(partner=partner, external_id=f"CC-{n}", date=day, customer="C", amount=Decimal("1.00"))
+            for n in range(count)
+        ]
+    )
+
+
+@pytest.mark.parametrize(("rows", "estimated"), [(5, False), (6, False), (9, True)])
+def test_the_count_is_exact_up_to_the_cap_and_an_estimate_past_it(acme, monkeypatch, rows, estimated):
+    monkeypatch.setattr(pagination, "EXACT_UP_TO", 6)
+    _sales(acme.own, rows)
+    paginator = pagination.CappedCountPaginator(Sale.objects.order_by("pk"), 2)
+    assert paginator.count_is_estimate is False  # nothing counted yet
+    count = paginator.count
+    assert paginator.count_is_estimate is estimated
+    if estimated:
+        assert count > 6  # the planner's guess, never below what is known to be there
+    else:
+        assert count == rows
+    assert [sale.external_id for sale in paginator.page(1)] == ["CC-0", "CC-1"]
+
+
+def test_the_sales_list_says_about_and_offers_no_last_page_past_the_cap(acme, page_client, monkeypatch):
+    monkeypatch.setattr(pagination, "EXACT_UP_TO", 60)
+    _sales(acme.own, 120)
+    page = page_client(acme.member("viewer"), "en").get("/t/acme/data/sales/").content.decode()
+    assert "about " in page and "Next" in page
+    assert ">Last<" not in page
+
+
+def test_the_api_counts_exactly_below_the_cap(acme, api):
+    _sales(acme.own, 7)
+    answer = api(acme.member("viewer")).get("/api/v1/t/acme/sales/")
+    assert answer.status_code == 200
+    assert answer.json()["count"] == Sale.objects.count() == 7
