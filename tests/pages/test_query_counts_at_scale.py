@@ -17,7 +17,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from rest_framework.test import APIClient
 
-from bench.pages import api_list_paths, nav_links
+from bench.routes import api_list_paths, nav_links
 from facts.models import Invoice, Payment, Sale
 from partners.models import Partner, PartnerKind, PartnerStatus, Tier
 from scoring.jobs import nightly_run, tenant_yesterday
