@@ -302,17 +302,18 @@ class TemplateDownloadView(TenantPageMixin, View):
         return response
 
 
-class ImportJobView(TenantPageMixin, DetailView):
-    """An upload's progress and outcome; its errors in a table the user can fix the file from."""
+class ImportJobPage(TenantPageMixin, DetailView):
+    """An upload's progress and outcome, its errors in a table the user can fix the file from; htmx
+    polls the progress fragment. Every kind of upload job (facts, leads) shows on this page."""
 
-    model = ImportJob
     partner_field = None
-    read_roles = FACT_WRITERS
     template_name = "facts/import_job.html"
-    nav_section = "data"
+
+    def expire_stuck_jobs(self) -> None:
+        raise NotImplementedError
 
     def get(self, request, *args, **kwargs):
-        services.import_jobs_expire()  # a job whose worker died ends here, with its reason
+        self.expire_stuck_jobs()  # a job whose worker died ends here, with its reason
         return super().get(request, *args, **kwargs)
 
     def get_template_names(self):
@@ -322,6 +323,15 @@ class ImportJobView(TenantPageMixin, DetailView):
 
     def get_object(self, queryset=None):
         return super().get_object(queryset).load_live_progress()
+
+
+class ImportJobView(ImportJobPage):
+    model = ImportJob
+    read_roles = FACT_WRITERS
+    nav_section = "data"
+
+    def expire_stuck_jobs(self) -> None:
+        services.import_jobs_expire()
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)

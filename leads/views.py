@@ -27,6 +27,7 @@ from django.views.generic.detail import SingleObjectMixin
 from common.errors import ApplicationError
 from common.parsing import ParseError, parse_period
 from common.periods import Period, PeriodKind
+from facts.views import ImportJobPage
 from tenancy.access import uses_portfolio, visible_partners
 from tenancy.pages import ServiceFormMixin, TenantPageMixin
 from tenancy.roles import PARTNER_ROLES, VENDOR_ROLES, Capability
@@ -326,27 +327,16 @@ def made_message(job: LeadImportJob) -> str:
     }
 
 
-class LeadImportJobView(TenantPageMixin, DetailView):
+class LeadImportJobView(ImportJobPage):
     """A lead upload's progress and outcome, on the facts' import page (its errors by row and column)."""
 
     model = LeadImportJob
-    partner_field = None
     read_roles = VENDOR_ROLES
     capability = Capability.MANAGE_LEADS
     nav_section = "leads"
-    template_name = "facts/import_job.html"
 
-    def get(self, request, *args, **kwargs):
-        services.lead_import_jobs_expire()  # a job whose worker died ends here, with its reason
-        return super().get(request, *args, **kwargs)
-
-    def get_template_names(self):
-        if self.request.headers.get("HX-Request"):
-            return ["facts/_import_progress.html"]
-        return [self.template_name]
-
-    def get_object(self, queryset=None):
-        return super().get_object(queryset).load_live_progress()
+    def expire_stuck_jobs(self) -> None:
+        services.lead_import_jobs_expire()
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
