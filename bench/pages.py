@@ -18,7 +18,6 @@ import argparse
 import concurrent.futures
 import datetime
 import os
-import random
 import secrets
 import socket
 import statistics
@@ -28,12 +27,13 @@ import time
 from pathlib import Path
 
 from django.core.management import call_command
-from django.db import connection, connections
+from django.db import connections
 from django.utils import timezone
 
 from bench.common import drop_tenant_rows, make_partners, timed
 from bench.receivables import load_invoices_and_payments
 from bench.routes import api_list_paths, nav_links
+from bench.scoring import load_sales
 from tenancy.context import tenant_scope
 from tenancy.models import Membership, Tenant
 from tenancy.roles import Role
@@ -50,30 +50,6 @@ PROJECT = Path(__file__).resolve().parent.parent
 
 def size_name(args) -> str:
     return f"Bench pages {args.partners}/{args.sales}/{args.invoices}/{args.payments}"
-
-
-def load_sales(tenant, partners, count: int, last_day: datetime.date) -> None:
-    """Two years of sales up to ``last_day``, spread evenly over partners and days (COPY, then INSERT)."""
-    rng = random.Random(5)
-    ids = [partner.pk for partner in partners]
-    start = last_day - datetime.timedelta(days=729)
-    with tenant_scope(tenant), connection.cursor() as cursor:
-        cursor.execute("CREATE TEMP TABLE bench_sale AS SELECT * FROM facts_sale WITH NO DATA")
-        with cursor.copy(
-            "COPY bench_sale (tenant_id, created_at, updated_at, external_id, partner_id, date, customer, "
-            "product_category, amount) FROM STDIN"
-        ) as copy:
-            for n in range(count):
-                copy.write_row(
-                    (tenant.pk, "now", "now", f"S{n}", ids[n % len(ids)], start + datetime.timedelta(days=n % 730),
-                     f"C{rng.randrange(100000)}", "hw", f"{rng.randrange(100, 2000000) / 100:.2f}")
-                )  # fmt: skip
-        cursor.execute(
-            "INSERT INTO facts_sale (tenant_id, created_at, updated_at, external_id, partner_id, date, customer, "
-            "product_category, amount) SELECT tenant_id, created_at, updated_at, external_id, partner_id, date, "
-            "customer, product_category, amount FROM bench_sale"
-        )
-        cursor.execute("DROP TABLE bench_sale")
 
 
 def build(args) -> Tenant:
@@ -95,7 +71,7 @@ def build(args) -> Tenant:
     partner_member(tenant)
     with tenant_scope(tenant):
         with timed("load sales (COPY)", results):
-            load_sales(tenant, partners, args.sales, yesterday)
+            load_sales(tenant, partners, args.sales, last_day=yesterday)
         with timed("load invoices and payments (COPY)", results):
             load_invoices_and_payments(tenant, partners, args.invoices, args.payments)
     with connections["owner"].cursor() as cursor:  # ANALYZE is the tables' owner's to run

@@ -29,10 +29,11 @@ from tenancy.context import tenant_scope
 DAY = datetime.date(2026, 6, 30)
 
 
-def load_sales(tenant, partners, count: int, first: int = 0) -> None:
+def load_sales(tenant, partners, count: int, first: int = 0, last_day: datetime.date = DAY) -> None:
+    """Two years of sales up to ``last_day``, spread evenly over partners and days (COPY, then INSERT)."""
     rng = random.Random(5)
     ids = [partner.pk for partner in partners]
-    start = DAY - datetime.timedelta(days=729)
+    start = last_day - datetime.timedelta(days=729)
     with tenant_scope(tenant), connection.cursor() as cursor:
         cursor.execute("CREATE TEMP TABLE bench_sale AS SELECT * FROM facts_sale WITH NO DATA")
         with cursor.copy(
