@@ -74,7 +74,9 @@ FROM settled ORDER BY partner_id, due_date, number, id
 )
 
 # What each partner owes as of %(day)s after its named payments, in total and on the invoices overdue by at
-# least each of the boundaries asked for (1, 31, 61, 91, n, …); and what it paid. One scan of each fact table.
+# least each of the boundaries asked for (1, 31, 61, 91, n, …); and what it paid. The payments are read twice,
+# each partner's total apart from the named ones grouped per invoice: half the rows go through the big
+# grouping, neither is kept as a materialised CTE, and the planner may scan them in parallel.
 # The invoices are first summed per partner and "bucket" (how many boundaries their due date is past: a small
 # integer), so each invoice feeds two sums, not one per boundary; the few buckets of a partner then give every
 # figure. {late_ctes} and {late_columns}, when asked for, list the invoices behind one of those figures.
@@ -82,11 +84,14 @@ AGING_SQL = """
 WITH money AS (
     SELECT partner_id, invoice_id, SUM(amount) AS amount
     FROM facts_payment
-    WHERE tenant_id = %(tenant)s AND date <= %(day)s {partner_filter}
+    WHERE tenant_id = %(tenant)s AND date <= %(day)s AND invoice_id IS NOT NULL {partner_filter}
     GROUP BY partner_id, invoice_id
 ),
 paid AS (
-    SELECT partner_id, SUM(amount) AS total FROM money GROUP BY partner_id
+    SELECT partner_id, SUM(amount) AS total
+    FROM facts_payment
+    WHERE tenant_id = %(tenant)s AND date <= %(day)s {partner_filter}
+    GROUP BY partner_id
 ),
 owed AS (
     SELECT i.id, i.partner_id, i.number, i.amount, i.due_date,
