@@ -79,7 +79,7 @@ FROM settled ORDER BY partner_id, due_date, number, id
 # grouping, neither is kept as a materialised CTE, and the planner may scan them in parallel.
 # The invoices are first summed per partner and "bucket" (how many boundaries their due date is past: a small
 # integer), so each invoice feeds two sums, not one per boundary; the few buckets of a partner then give every
-# figure. {late_ctes} and {late_columns}, when asked for, list the invoices behind one of those figures.
+# figure. (The late invoices, when asked for, come from AGING_SQL_REFERENCE with LATE_CTES.)
 AGING_SQL = """
 WITH money AS (
     SELECT partner_id, invoice_id, SUM(amount) AS amount
@@ -109,10 +109,10 @@ by_partner AS (
     SELECT partner_id, SUM(invoiced) AS invoiced, SUM(named_total) AS named_total,
            ARRAY[{owed}]::numeric[] AS owed
     FROM by_bucket GROUP BY partner_id
-){late_ctes}
+)
 SELECT COALESCE(b.partner_id, paid.partner_id), COALESCE(b.invoiced, 0), COALESCE(paid.total, 0),
-       COALESCE(b.named_total, 0), b.owed{late_columns}
-FROM by_partner b FULL JOIN paid ON paid.partner_id = b.partner_id{late_join}
+       COALESCE(b.named_total, 0), b.owed
+FROM by_partner b FULL JOIN paid ON paid.partner_id = b.partner_id
 """
 
 # The invoices overdue by at least %(late_days)s days, oldest due first, with what each still owes.
@@ -130,7 +130,7 @@ late AS (
                      ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING), 0))) AS open_amount
     FROM owed JOIN by_partner b ON b.partner_id = owed.partner_id
     LEFT JOIN paid ON paid.partner_id = owed.partner_id
-    WHERE owed.due_date <= %(day)s::date - %(late_days)s{only_open}
+    WHERE owed.due_date <= %(day)s::date - %(late_days)s
 ),
 late_open AS (
     SELECT late.*, row_number() OVER (PARTITION BY partner_id ORDER BY due_date, number, id) AS position
@@ -145,18 +145,14 @@ late_listed AS (
            array_agg(open_amount ORDER BY position) FILTER (WHERE position <= %(late_listed)s) AS open_amounts
     FROM late_open GROUP BY partner_id
 )"""
-# Only the partners that still owe something on those invoices have any to list: their open amounts add up
-# to max(0, what they owe after named payments − the unnamed money), so the window skips every other partner.
-LATE_ONLY_OPEN = """
-      AND b.owed[%(late_index)s] > COALESCE(paid.total, 0) - b.named_total"""
 LATE_COLUMNS = """,
        COALESCE(late_listed.how_many, 0), late_listed.ids, late_listed.numbers, late_listed.due_dates,
        late_listed.amounts, late_listed.open_amounts"""
 LATE_JOIN = """
 LEFT JOIN late_listed ON late_listed.partner_id = COALESCE(b.partner_id, paid.partner_id)"""
 
-# The aging as it was before the buckets: one filtered sum per boundary over every invoice. Kept as the
-# reference the law test holds the bucketed statement to (``receivables_as_of_reference``).
+# The aging as it was before the buckets: one filtered sum per boundary over every invoice. Still the one
+# that lists late invoices, and the reference the law test holds the bucketed statement to.
 # {late_ctes} and {late_columns}, when asked for, list the invoices behind one of those figures.
 AGING_SQL_REFERENCE = """
 WITH money AS (
@@ -304,35 +300,35 @@ def receivables_as_of(
     ``late_invoices_at`` (n) lists the invoices behind overdue_amount(D, n), the most overdue first: the
     first ``late_invoices_listed`` in ``late_invoices``, how many in ``late_invoice_count``.
     """
+    if late_invoices_at is not None:
+        # Listing the late invoices needs every invoice's row kept for the window: there the statement of one
+        # filtered sum per boundary plans better (measured at 10,000 partners) than the bucketed one.
+        return receivables_as_of_reference(
+            day=day,
+            partner_ids=partner_ids,
+            overdue_days=overdue_days,
+            overdue_at=overdue_at,
+            late_invoices_at=late_invoices_at,
+            late_invoices_listed=late_invoices_listed,
+        )
     tenant = require_tenant()
     fragments, extra = _filters(partner_ids)
     days = [int(n) for n in overdue_at]
-    late = late_invoices_at is not None
-    late_days = max(1, int(late_invoices_at)) if late else None
-    asked = [1, 31, 61, 91, int(overdue_days), *days] + ([late_days] if late else [])
-    boundaries = sorted(set(asked))  # an invoice's bucket: how many of them its due date is past
+    # an invoice's bucket: how many of these boundaries its due date is past
+    boundaries = sorted({1, 31, 61, 91, int(overdue_days), *days})
     bucket = " + ".join(f"(due_date <= %(day)s::date - %(boundary_{k})s)::int" for k in range(len(boundaries)))
     owed = ", ".join(
         ["SUM(invoiced - named_total)"]
         + [f"SUM(invoiced - named_total) FILTER (WHERE bucket > {k})" for k in range(len(boundaries))]
     )
     position = {n: k + 2 for k, n in enumerate(boundaries)}  # where owed(n) sits in the array (1-based)
-    sql = AGING_SQL.format(
-        bucket=bucket,
-        owed=owed,
-        late_ctes=LATE_CTES.format(only_open=LATE_ONLY_OPEN) if late else "",
-        late_columns=LATE_COLUMNS if late else "",
-        late_join=LATE_JOIN if late else "",
-        **fragments,
-    )
+    sql = AGING_SQL.format(bucket=bucket, owed=owed, **fragments)
     params = {"tenant": tenant.pk, "day": day, **extra}
     params.update({f"boundary_{k}": n for k, n in enumerate(boundaries)})
-    if late:
-        params.update(late_days=late_days, late_listed=late_invoices_listed, late_index=position[late_days])
     result: dict[int, Receivables] = {}
     with analytic_cursor() as cursor:
         cursor.execute(sql, params)
-        for partner_id, invoiced, paid, named, owed_values, *late_row in cursor.fetchall():
+        for partner_id, invoiced, paid, named, owed_values in cursor.fetchall():
             unnamed_money = paid - named  # what the oldest-due-first allocation hands out
             # open in all, then overdue by at least each boundary (no invoice that late: nothing owed)
             opened = [
@@ -353,7 +349,6 @@ def receivables_as_of(
                 overdue=open_1,
                 overdue_n=opened[position[int(overdue_days)] - 1],
                 overdue_by={n: opened[position[n] - 1] for n in days},
-                **(_late_invoices(late_row, day) if late else {}),
             )
     return result
 
@@ -367,7 +362,11 @@ def receivables_as_of_reference(
     late_invoices_at: int | None = None,
     late_invoices_listed: int = 20,
 ) -> dict[int, Receivables]:
-    """``receivables_as_of`` as it was before the buckets: the reference for the law test, not for use."""
+    """``receivables_as_of`` as it was before the buckets: one filtered sum per boundary over every invoice.
+
+    Still the statement that lists late invoices (``receivables_as_of`` hands those requests here), and the
+    reference the law test holds the bucketed statement to.
+    """
     tenant = require_tenant()
     fragments, extra = _filters(partner_ids)
     days = [int(n) for n in overdue_at]
@@ -378,7 +377,7 @@ def receivables_as_of_reference(
     late = late_invoices_at is not None
     sql = AGING_SQL_REFERENCE.format(
         owed_at=owed_at,
-        late_ctes=LATE_CTES.format(only_open="") if late else "",
+        late_ctes=LATE_CTES if late else "",
         late_columns=LATE_COLUMNS if late else "",
         late_join=LATE_JOIN if late else "",
         **fragments,

@@ -56,10 +56,6 @@ def test_the_bucketed_aging_equals_the_reference_on_every_figure(acme, seed):
             "overdue_days": rng.choice([1, 7, 30, 31, 45, 90, 91, 200]),
             "overdue_at": tuple(rng.sample([1, 10, 30, 31, 60, 61, 90, 91, 120], rng.randrange(0, 4))),
         }
-        if rng.random() < 0.7:
-            options.update(
-                late_invoices_at=rng.choice([0, 1, 15, 30, 31, 60, 90]), late_invoices_listed=rng.choice([1, 3, 20])
-            )
         subset = {"partner_ids": [p.pk for p in rng.sample(partners, 5)]} if rng.random() < 0.3 else {}
         fast = receivables_as_of(day=day, **options, **subset)
         reference = receivables_as_of_reference(day=day, **options, **subset)
