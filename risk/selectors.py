@@ -383,16 +383,13 @@ _KEPT = ("invoiced", "paid", *BUCKETS, "overdue", "overdue_warning", "overdue_cr
 
 # One row per partner of ``partners`` (the {partners} subquery) with its kept receivables (zeros without).
 _OVERVIEW_ROWS_SQL = """
-SELECT p.id, p.code, p.name, t.name AS tier_name, t.rank AS tier_rank, p.region, p.status,
-       COALESCE(NULLIF(u.full_name, ''), NULLIF(u.email, ''), '') AS manager,
+SELECT p.id, p.code, p.name, {tier_and_manager}, p.region, p.status,
        CASE WHEN p.status = %s AND p.pilot_credit_limit IS NOT NULL
             THEN p.pilot_credit_limit ELSE p.credit_limit END AS limit_value,
        CASE WHEN p.status = %s AND p.pilot_credit_limit IS NOT NULL THEN 'pilot' ELSE 'credit' END AS limit_kind,
        {kept},
        COALESCE(s.invoiced, 0) - COALESCE(s.paid, 0) AS outstanding
-FROM partners_partner p
-JOIN partners_tier t ON t.id = p.tier_id
-LEFT JOIN accounts_user u ON u.id = p.manager_id
+FROM partners_partner p{joins}
 LEFT JOIN risk_receivablessnapshot s ON s.partner_id = p.id AND s.day = %s
 WHERE p.id IN ({partners})
 """
@@ -408,10 +405,19 @@ FROM o
 """
 
 
-def _overview_sql(partners: QuerySet, day: datetime.date) -> tuple[str, list]:
+# The tier's and the manager's columns, and their joins; the totals' narrow overview goes without them.
+_WIDE = (
+    "t.name AS tier_name, t.rank AS tier_rank, COALESCE(NULLIF(u.full_name, ''), NULLIF(u.email, ''), '') AS manager",
+    "\nJOIN partners_tier t ON t.id = p.tier_id\nLEFT JOIN accounts_user u ON u.id = p.manager_id",
+)
+_NARROW = ("NULL::text AS tier_name, NULL::integer AS tier_rank, ''::text AS manager", "")
+
+
+def _overview_sql(partners: QuerySet, day: datetime.date, *, wide: bool = True) -> tuple[str, list]:
     inner, inner_params = partners.order_by().values("pk").query.get_compiler(using=partners.db).as_sql()
     kept = ", ".join(f"COALESCE(s.{name}, 0) AS {name}" for name in _KEPT)
-    rows = _OVERVIEW_ROWS_SQL.format(kept=kept, partners=inner)
+    tier_and_manager, joins = _WIDE if wide else _NARROW
+    rows = _OVERVIEW_ROWS_SQL.format(kept=kept, partners=inner, tier_and_manager=tier_and_manager, joins=joins)
     params = [PartnerStatus.PILOT, PartnerStatus.PILOT, day, *inner_params]
     return _OVERVIEW_SQL.format(rows=rows), params
 
@@ -468,7 +474,7 @@ def overview_summary(
             distribution=utilisation_distribution(rows),
             highest=highest_utilisations(rows, highest) if highest else [],
         )
-    overview, params = _overview_sql(partners, day)
+    overview, params = _overview_sql(partners, day, wide=False)
     over_limit, over_limit_params = _over_limit_sql(thresholds)
     bands = _band_conditions()
     sums = ", ".join(f"SUM(v.{name})" for name in ("outstanding", *BUCKETS, "overdue_warning", "overdue_critical"))
@@ -502,6 +508,7 @@ def overview_summary(
     }
     top = []
     if highest:
+        overview, params = _overview_sql(partners, day)
         top = _rows(
             f"WITH v AS ({overview}) SELECT * FROM v WHERE v.limit_value IS NOT NULL AND v.outstanding > 0"
             ' ORDER BY v.unbounded DESC, v.utilisation DESC, v.code COLLATE "C" DESC LIMIT %s',
