@@ -383,7 +383,7 @@ _KEPT = ("invoiced", "paid", *BUCKETS, "overdue", "overdue_warning", "overdue_cr
 
 # One row per partner of ``partners`` (the {partners} subquery) with its kept receivables (zeros without).
 _OVERVIEW_ROWS_SQL = """
-SELECT p.id, p.code, p.name, {tier_and_manager}, p.region, p.status,
+SELECT p.id, p.code, p.name, {tier}, p.region, p.status, {manager},
        CASE WHEN p.status = %s AND p.pilot_credit_limit IS NOT NULL
             THEN p.pilot_credit_limit ELSE p.credit_limit END AS limit_value,
        CASE WHEN p.status = %s AND p.pilot_credit_limit IS NOT NULL THEN 'pilot' ELSE 'credit' END AS limit_kind,
@@ -407,17 +407,18 @@ FROM o
 
 # The tier's and the manager's columns, and their joins; the totals' narrow overview goes without them.
 _WIDE = (
-    "t.name AS tier_name, t.rank AS tier_rank, COALESCE(NULLIF(u.full_name, ''), NULLIF(u.email, ''), '') AS manager",
+    "t.name AS tier_name, t.rank AS tier_rank",
+    "COALESCE(NULLIF(u.full_name, ''), NULLIF(u.email, ''), '') AS manager",
     "\nJOIN partners_tier t ON t.id = p.tier_id\nLEFT JOIN accounts_user u ON u.id = p.manager_id",
 )
-_NARROW = ("NULL::text AS tier_name, NULL::integer AS tier_rank, ''::text AS manager", "")
+_NARROW = ("NULL::text AS tier_name, NULL::integer AS tier_rank", "''::text AS manager", "")
 
 
 def _overview_sql(partners: QuerySet, day: datetime.date, *, wide: bool = True) -> tuple[str, list]:
     inner, inner_params = partners.order_by().values("pk").query.get_compiler(using=partners.db).as_sql()
     kept = ", ".join(f"COALESCE(s.{name}, 0) AS {name}" for name in _KEPT)
-    tier_and_manager, joins = _WIDE if wide else _NARROW
-    rows = _OVERVIEW_ROWS_SQL.format(kept=kept, partners=inner, tier_and_manager=tier_and_manager, joins=joins)
+    tier, manager, joins = _WIDE if wide else _NARROW
+    rows = _OVERVIEW_ROWS_SQL.format(kept=kept, partners=inner, tier=tier, manager=manager, joins=joins)
     params = [PartnerStatus.PILOT, PartnerStatus.PILOT, day, *inner_params]
     return _OVERVIEW_SQL.format(rows=rows), params
 
