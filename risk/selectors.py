@@ -344,19 +344,278 @@ def open_alert_trend(*, day: datetime.date, days: int = 90, partner_ids: Sequenc
 
 def dashboard_risk(*, membership, tenant, day: datetime.date) -> dict:
     """The vendor dashboard's risk figures for what the member sees: overdue totals, the ten highest
-    utilisations and the open alerts by severity (three queries)."""
+    utilisations and the open alerts by severity (a fixed number of queries)."""
     from tenancy.access import restrict_to_visible_partners, visible_partners
 
     thresholds = Thresholds.of(tenant.risk_thresholds)
-    rows = receivables_overview(partners=visible_partners(membership), day=day, thresholds=thresholds)
+    summary = overview_summary(partners=visible_partners(membership), day=day, thresholds=thresholds)
     alerts = restrict_to_visible_partners(Alert.objects.all(), membership, "partner")
     counts = open_alert_counts(alerts)
     return {
         "thresholds": thresholds,
-        "totals": overview_totals(rows),
-        "overdue_any": sum((row.receivables.overdue for row in rows), ZERO),
-        "highest": highest_utilisations(rows),
+        "totals": summary.totals,
+        "overdue_any": summary.overdue_any,
+        "highest": summary.highest,
         "severity_counts": [
             (value, label, counts.by_severity.get(value, 0)) for value, label in reversed(Severity.choices)
         ],
     }
+
+
+# --- the same, in SQL over the night's kept receivables (issue 13: pages at 10,000 partners) ---------
+#
+# When the night kept the receivables of the day shown at today's thresholds, the overview's totals, the
+# dashboards' bands and top ten, and the overview's sorted pages are SQL over risk_receivablessnapshot:
+# no row per partner is built in Python but the page's fifty (or the top ten). Otherwise (another day, or
+# thresholds changed since the night) the rows are built as above and the same figures taken from them.
+
+
+def kept_receivables_apply(*, day: datetime.date, thresholds: Thresholds) -> bool:
+    """Whether the night kept the receivables of ``day`` at these thresholds (two queries)."""
+    if ReceivablesSnapshot.objects.order_by("-day").values_list("day", flat=True).first() != day:
+        return False
+    kept = ReceivablesSnapshot.objects.filter(day=day)
+    warning_days, critical_days = thresholds.overdue_warning_days, thresholds.overdue_critical_days
+    return not kept.exclude(warning_days=warning_days, critical_days=critical_days).exists()
+
+
+_KEPT = ("invoiced", "paid", *BUCKETS, "overdue", "overdue_warning", "overdue_critical")
+
+# One row per partner of ``partners`` (the {partners} subquery) with its kept receivables (zeros without).
+_OVERVIEW_ROWS_SQL = """
+SELECT p.id, p.code, p.name, {tier}, p.region, p.status, {manager},
+       CASE WHEN p.status = %s AND p.pilot_credit_limit IS NOT NULL
+            THEN p.pilot_credit_limit ELSE p.credit_limit END AS limit_value,
+       CASE WHEN p.status = %s AND p.pilot_credit_limit IS NOT NULL THEN 'pilot' ELSE 'credit' END AS limit_kind,
+       {kept},
+       COALESCE(s.invoiced, 0) - COALESCE(s.paid, 0) AS outstanding
+FROM partners_partner p{joins}
+LEFT JOIN risk_receivablessnapshot s ON s.partner_id = p.id AND s.day = %s
+WHERE p.id IN ({partners})
+"""
+
+# … with utilisation (percent_of: two places half up, none without a positive limit) and, for ranking,
+# ``unbounded`` (a limit of 0 or less with money owed: above everything).
+_OVERVIEW_SQL = """
+WITH o AS ({rows})
+SELECT o.*,
+       CASE WHEN o.limit_value > 0 THEN ROUND(100 * o.outstanding / o.limit_value, 2) END AS utilisation,
+       (o.limit_value IS NOT NULL AND o.limit_value <= 0 AND o.outstanding > 0) AS unbounded
+FROM o
+"""
+
+
+# The tier's and the manager's columns, and their joins; the totals' narrow overview goes without them.
+_WIDE = (
+    "t.name AS tier_name, t.rank AS tier_rank",
+    "COALESCE(NULLIF(u.full_name, ''), NULLIF(u.email, ''), '') AS manager",
+    "\nJOIN partners_tier t ON t.id = p.tier_id\nLEFT JOIN accounts_user u ON u.id = p.manager_id",
+)
+_NARROW = ("NULL::text AS tier_name, NULL::integer AS tier_rank", "''::text AS manager", "")
+
+
+def _overview_sql(partners: QuerySet, day: datetime.date, *, wide: bool = True) -> tuple[str, list]:
+    inner, inner_params = partners.order_by().values("pk").query.get_compiler(using=partners.db).as_sql()
+    kept = ", ".join(f"COALESCE(s.{name}, 0) AS {name}" for name in _KEPT)
+    tier, manager, joins = _WIDE if wide else _NARROW
+    rows = _OVERVIEW_ROWS_SQL.format(kept=kept, partners=inner, tier=tier, manager=manager, joins=joins)
+    params = [PartnerStatus.PILOT, PartnerStatus.PILOT, day, *inner_params]
+    return _OVERVIEW_SQL.format(rows=rows), params
+
+
+def _fetch(sql: str, params: Sequence) -> list[tuple]:
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return cursor.fetchall()
+
+
+def _over_limit_sql(thresholds: Thresholds) -> tuple[str, list]:
+    """``credit_severity(...) == critical`` in SQL (a limit of 0 is a limit: anything owed is over it)."""
+    return (
+        "(v.limit_value IS NOT NULL AND ((v.limit_value = 0 AND v.outstanding > 0)"
+        " OR (v.limit_value <> 0 AND 100 * v.outstanding >= %s * v.limit_value)))",
+        [Decimal(thresholds.credit_critical_percent)],
+    )
+
+
+def _band_conditions() -> list[str]:
+    """For each utilisation band, whether a partner with a limit falls in it (the first band its use is
+    below the upper bound of; unbounded use in the last)."""
+    used = "(CASE WHEN v.utilisation IS NOT NULL THEN v.utilisation WHEN v.unbounded THEN NULL ELSE 0 END)"
+    conditions, below_earlier = [], []
+    for upper, _label in UTILISATION_BANDS:
+        below = f"COALESCE({used} < {int(upper)}, false)" if upper is not None else "true"
+        conditions.append(" AND ".join(["v.limit_value IS NOT NULL", below, *(f"NOT {b}" for b in below_earlier)]))
+        below_earlier.append(below)
+    return conditions
+
+
+@dataclasses.dataclass(frozen=True)
+class OverviewSummary:
+    """What the dashboards and the overview show about all the partners at once."""
+
+    totals: OverviewTotals
+    overdue_any: Decimal  # overdue by a day or more
+    distribution: dict
+    highest: list[OverviewRow]
+
+
+def overview_summary(
+    *, partners: QuerySet, day: datetime.date, thresholds: Thresholds, highest: int = 10, kept: bool | None = None
+) -> OverviewSummary:
+    """Totals, utilisation bands and the ``highest`` highest utilisations of ``partners``: SQL over the
+    kept receivables (two queries, three with the top ten) when they apply, the rows otherwise."""
+    if kept is None:
+        kept = kept_receivables_apply(day=day, thresholds=thresholds)
+    if not kept:
+        rows = receivables_overview(partners=partners, day=day, thresholds=thresholds)
+        return OverviewSummary(
+            totals=overview_totals(rows),
+            overdue_any=sum((row.receivables.overdue for row in rows), ZERO),
+            distribution=utilisation_distribution(rows),
+            highest=highest_utilisations(rows, highest) if highest else [],
+        )
+    overview, params = _overview_sql(partners, day, wide=False)
+    over_limit, over_limit_params = _over_limit_sql(thresholds)
+    bands = _band_conditions()
+    sums = ", ".join(f"SUM(v.{name})" for name in ("outstanding", *BUCKETS, "overdue_warning", "overdue_critical"))
+    sql = (
+        f"WITH v AS ({overview}) SELECT COUNT(*), {sums}, SUM(v.limit_value), SUM(v.overdue),"
+        f" COUNT(*) FILTER (WHERE v.overdue_warning > 0), COUNT(*) FILTER (WHERE {over_limit}),"
+        f" COUNT(*) FILTER (WHERE v.limit_value IS NULL),"
+        + ", ".join(f"COUNT(*) FILTER (WHERE {condition})" for condition in bands)
+        + " FROM v"
+    )
+    figures = list(_fetch(sql, [*params, *over_limit_params])[0])
+    count = figures.pop(0)
+    money = [ZERO if value is None else value for value in figures[: 5 + len(BUCKETS)]]
+    outstanding, *buckets = money[: 1 + len(BUCKETS)]
+    overdue_warning, overdue_critical, limit, overdue_any = money[1 + len(BUCKETS) :]
+    overdue_partners, over_limit_partners, without_limit, *band_counts = figures[5 + len(BUCKETS) :]
+    totals = OverviewTotals(
+        partners=count,
+        outstanding=outstanding,
+        buckets=dict(zip(BUCKETS, buckets, strict=True)),
+        limit=limit,
+        overdue_warning=overdue_warning,
+        overdue_critical=overdue_critical,
+        overdue_partners=overdue_partners,
+        over_limit_partners=over_limit_partners,
+    )
+    distribution = {
+        "labels": [label for _upper, label in UTILISATION_BANDS],
+        "counts": band_counts,
+        "without_limit": without_limit,
+    }
+    top = []
+    if highest:
+        overview, params = _overview_sql(partners, day)
+        top = _rows(
+            f"WITH v AS ({overview}) SELECT * FROM v WHERE v.limit_value IS NOT NULL AND v.outstanding > 0"
+            ' ORDER BY v.unbounded DESC, v.utilisation DESC, v.code COLLATE "C" DESC LIMIT %s',
+            [*params, highest],
+            day=day,
+            thresholds=thresholds,
+        )
+    return OverviewSummary(totals=totals, overdue_any=overdue_any, distribution=distribution, highest=top)
+
+
+def _rows(sql: str, params: Sequence, *, day: datetime.date, thresholds: Thresholds) -> list[OverviewRow]:
+    """Overview rows from the SQL's rows (the columns of ``_OVERVIEW_SQL``, in order)."""
+    warning_days, critical_days = thresholds.overdue_warning_days, thresholds.overdue_critical_days
+    labels = dict(PartnerStatus.choices)
+    rows = []
+    for record in _fetch(sql, params):
+        pk, code, name, tier_name, tier_rank, region, status, manager, limit, limit_kind = record[:10]
+        kept = dict(zip(_KEPT, record[10 : 10 + len(_KEPT)], strict=True))
+        owed = Receivables(
+            partner_id=pk,
+            day=day,
+            invoiced=kept["invoiced"],
+            paid=kept["paid"],
+            **{name: kept[name] for name in BUCKETS},
+            overdue=kept["overdue"],
+            overdue_n=kept["overdue"],
+            overdue_by={warning_days: kept["overdue_warning"], critical_days: kept["overdue_critical"]},
+        )
+        rows.append(
+            OverviewRow(
+                partner_id=pk,
+                code=code,
+                name=name,
+                tier_name=tier_name,
+                tier_rank=tier_rank,
+                region=region,
+                status=status,
+                status_label=str(labels.get(status, status)),
+                manager=manager,
+                limit=limit,
+                limit_kind=limit_kind,
+                receivables=owed,
+                overdue_warning=kept["overdue_warning"],
+                overdue_critical=kept["overdue_critical"],
+                credit_severity=credit_severity(owed.outstanding, limit, thresholds),
+                warning_days=warning_days,
+                critical_days=critical_days,
+            )
+        )
+    return rows
+
+
+def _order_by(sort: str) -> tuple[str, list]:
+    """``sort_rows``'s order in SQL: empty values last either way round, ties by code."""
+    descending = sort.startswith("-")
+    column = sort.lstrip("-")
+    if column not in SORT_COLUMNS:
+        return _order_by(DEFAULT_SORT)
+    params: list = []
+    if column == "status":  # by the label people read, in their language
+        labels = dict(PartnerStatus.choices)
+        whens = " ".join("WHEN %s THEN %s" for _value in labels)
+        for value, label in labels.items():
+            params += [value, str(label).casefold()]
+        expression = f"NULLIF(CASE v.status {whens} ELSE lower(v.status) END, '') COLLATE \"C\""
+    elif column in ("code", "name", "region", "manager"):
+        expression = f"NULLIF(lower(v.{column}), '') COLLATE \"C\""
+    else:
+        expression = {"tier": "v.tier_rank", "limit": "v.limit_value"}.get(column, f"v.{column}")
+    direction = "DESC" if descending else "ASC"
+    return f'({expression}) IS NULL, {expression} {direction}, v.code COLLATE "C", v.id', params * 2  # twice
+
+
+class OverviewPages:
+    """The overview's rows in ``sort``'s order, a page at a time: what the paginator slices (the count and
+    each page one query; iterating fetches them all, for the exports)."""
+
+    def __init__(self, *, partners: QuerySet, day: datetime.date, thresholds: Thresholds, sort: str):
+        self.partners, self.day, self.thresholds, self.sort = partners, day, thresholds, sort
+        self._count: int | None = None
+
+    def count(self) -> int:
+        if self._count is None:
+            self._count = self.partners.order_by().count()
+        return self._count
+
+    def __len__(self) -> int:
+        return self.count()
+
+    def _query(self, limit: int | None = None, offset: int = 0) -> list[OverviewRow]:
+        overview, params = _overview_sql(self.partners, self.day)
+        order, order_params = _order_by(self.sort)
+        sql = f"WITH v AS ({overview}) SELECT * FROM v ORDER BY {order}"
+        params = [*params, *order_params]
+        if limit is not None:
+            sql += " LIMIT %s OFFSET %s"
+            params += [limit, offset]
+        return _rows(sql, params, day=self.day, thresholds=self.thresholds)
+
+    def __getitem__(self, index):
+        if isinstance(index, slice):
+            start, stop, step = index.indices(self.count())
+            if step != 1:
+                return self._query()[index]
+            return self._query(max(stop - start, 0), start) if stop > start else []
+        return self[index : index + 1][0]
+
+    def __iter__(self):
+        return iter(self._query())

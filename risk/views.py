@@ -85,15 +85,15 @@ class RiskDashboardView(VendorPage, TemplateView):
         day = selectors.receivables_day(today)  # the last night's receivables, kept (not allocated per request)
         thresholds = Thresholds.of(self.tenant.risk_thresholds)
         partners = visible_partners(self.membership)
-        rows = selectors.receivables_overview(partners=partners, day=day, thresholds=thresholds)
+        summary = selectors.overview_summary(partners=partners, day=day, thresholds=thresholds)
         counts = selectors.open_alert_counts(self.get_queryset())
         portfolio = list(partners.values_list("pk", flat=True)) if uses_portfolio(self.membership) else None
-        distribution = selectors.utilisation_distribution(rows)
+        distribution = summary.distribution
         context.update(
             day=day,
             thresholds=thresholds,
             rules=words.threshold_rules(thresholds),
-            totals=selectors.overview_totals(rows),
+            totals=summary.totals,
             bucket_names=BUCKETS,
             counts=counts,
             severities=[(value, label) for value, label in reversed(Severity.choices)],
@@ -103,7 +103,7 @@ class RiskDashboardView(VendorPage, TemplateView):
             distribution=distribution,
             distribution_rows=list(zip(distribution["labels"], distribution["counts"], strict=True)),
             trend=selectors.open_alert_trend(day=today, partner_ids=portfolio),
-            highest=selectors.highest_utilisations(rows),
+            highest=summary.highest,
             may_manage=self.can(Capability.MANAGE_RISK),
         )
         return context
@@ -174,8 +174,19 @@ class ReceivablesOverviewView(VendorPage, ListView):
         self.filterset = ReceivablesFilter(request.GET or None, queryset=self.get_queryset())
         valid = not self.filterset.is_bound or self.filterset.is_valid()
         partners = self.filterset.qs if valid else self.get_queryset().none()
-        rows = selectors.receivables_overview(partners=partners, day=self.day, thresholds=self.thresholds)
-        self.rows = selectors.sort_rows(rows, self.sort)
+        if selectors.kept_receivables_apply(day=self.day, thresholds=self.thresholds):
+            # SQL over the night's kept receivables: the totals in one query, each page in one more.
+            self.rows = selectors.OverviewPages(
+                partners=partners, day=self.day, thresholds=self.thresholds, sort=self.sort
+            )
+            summary = selectors.overview_summary(
+                partners=partners, day=self.day, thresholds=self.thresholds, highest=0, kept=True
+            )
+            self.totals = summary.totals
+        else:
+            rows = selectors.receivables_overview(partners=partners, day=self.day, thresholds=self.thresholds)
+            self.rows = selectors.sort_rows(rows, self.sort)
+            self.totals = selectors.overview_totals(self.rows)
         if options.get("export"):
             return self.export(options["export"])
         self.object_list = self.rows
@@ -205,7 +216,7 @@ class ReceivablesOverviewView(VendorPage, ListView):
             thresholds=self.thresholds,
             filter=self.filterset,
             options=self.options,
-            totals=selectors.overview_totals(self.rows),
+            totals=self.totals,
             bucket_names=BUCKETS,
             tiers=Tier.objects.all(),
             statuses=PartnerStatus.choices,

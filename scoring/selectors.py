@@ -15,13 +15,38 @@ def latest_score_day() -> datetime.date | None:
 
 
 def scores_on(day: datetime.date, filters: Q | None = None):
-    """Every score of a day with its rank (1 = best) among the scores selected."""
+    """Every score of a day among the scores selected, best first (``rank_page`` ranks a page of them)."""
     return (
         PartnerScore.objects.filter(Q(day=day) & (filters or Q()))
         .select_related("partner", "partner__tier", "recommended_tier")
-        .annotate(rank=Window(expression=Rank(), order_by=F("score").desc()))
         .order_by("-score", "partner__code")
     )
+
+
+def rank_page(scores, page: list[PartnerScore]) -> list[PartnerScore]:
+    """Sets ``rank`` on a page of ``scores`` (in ``scores_on``'s order): 1 + how many of ``scores`` scored
+    better, ties sharing a rank, as a window over them all would give (one query, whatever their number).
+
+    The page runs best first, so a score on it is beaten by the scores above the page's best, by those
+    equal to the page's best (when it is lower), and by the page's own scores between the two."""
+    if not page:
+        return page
+    best = page[0].score
+    figures = scores.order_by().aggregate(
+        above=Count("pk", filter=Q(score__gt=best)), at_least=Count("pk", filter=Q(score__gte=best))
+    )
+    for index, row in enumerate(page):
+        if row.score == best:
+            row.rank = figures["above"] + 1
+        else:
+            between = sum(1 for other in page[:index] if row.score < other.score < best)
+            row.rank = figures["at_least"] + between + 1
+    return page
+
+
+def ranked_window(scores):
+    """``scores`` with the rank a window over them all gives (what ``rank_page`` must equal; for tests)."""
+    return scores.annotate(rank=Window(expression=Rank(), order_by=F("score").desc()))
 
 
 def rank_of(partner_id: int, day: datetime.date) -> tuple[int | None, int]:

@@ -20,7 +20,7 @@ from .explain import component_rows, path_to_next_tier
 from .forms import DecisionForm, LeaderboardFilterForm, ScoreSettingsForm
 from .jobs import tenant_yesterday
 from .models import JobRun, PartnerScore, TierRecommendation
-from .selectors import channel_map, latest_score_day, rank_of, score_trend, scores_on
+from .selectors import channel_map, latest_score_day, rank_of, rank_page, score_trend, scores_on
 
 
 class LeaderboardView(TenantPageMixin, ListView):
@@ -54,6 +54,8 @@ class LeaderboardView(TenantPageMixin, ListView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
+        if self.day:  # ranks among the partners shown, for the page's rows only (no window over them all)
+            rank_page(self.object_list, list(context["object_list"]))
         context.update(
             form=self.form,
             day=self.day,
