@@ -52,6 +52,14 @@ class LeaderboardView(TenantPageMixin, ListView):
 
         return visible_partners(self.membership).values("pk")
 
+    def paginate_queryset(self, queryset, page_size):
+        """Picks the page's scores by their ids first (a narrow sort of the day's scores), then reads
+        those rows with their partners and tiers in one query: the same page, without carrying every
+        scored partner's joined row through the sort."""
+        paginator, page, _rows, is_paginated = super().paginate_queryset(queryset.values("pk"), page_size)
+        page.object_list = list(queryset.filter(pk__in=page.object_list))
+        return paginator, page, page.object_list, is_paginated
+
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         if self.day:  # ranks among the partners shown, for the page's rows only (no window over them all)

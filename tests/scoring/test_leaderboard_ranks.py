@@ -57,3 +57,26 @@ def test_the_leaderboard_shows_the_ranks(acme, client):
     ranks = {row.partner.code: row.rank for row in response.context["object_list"]}
     assert {code: ranks[code] for code in ("LB-A", "LB-B", "LB-C")} == {"LB-B": 1, "LB-A": 2, "LB-C": 2}
     assert Partner.objects.filter(code__startswith="LB-").count() == 3
+
+
+@pytest.mark.parametrize("seed", [5, 6])
+def test_the_leaderboards_pages_are_the_slices_of_the_days_scores(acme, client, seed):
+    # given more scored partners than one page holds, with many ties, in two regions
+    rng = random.Random(seed)
+    for n in range(57):
+        owner = partner(f"LP{seed}-{n:02d}", region=rng.choice(["North", "South"]))
+        scores(owner, [DAY], f"{rng.choice([10, 35, 50, 50, 80])}.{rng.choice(['00', '50'])}")
+    client.force_login(acme.member("admin").user)
+
+    for query, filters in (("", Q()), ("&region=North", Q(partner__region="North"))):
+        selected = scores_on(DAY, filters)
+        expected = [(row.partner.code, row.rank) for row in ranked_window(selected).order_by("-score", "partner__code")]
+        # when every page of the leaderboard is asked for (the page's rows picked by id, then read)
+        shown = []
+        for number in range(1, len(expected) // 50 + 2):
+            response = client.get(f"/t/acme/leaderboard/?date=2026-06-30&page={number}{query}")
+            assert response.status_code == 200
+            shown += [(row.partner.code, row.rank) for row in response.context["object_list"]]
+        # then the pages run through the day's scores in order, each once, with the window's ranks
+        assert shown == expected
+    assert len(expected) > 0
