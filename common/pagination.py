@@ -43,3 +43,31 @@ def planner_estimate(queryset: QuerySet) -> int:
     if isinstance(plan, str):
         plan = json.loads(plan)
     return int(plan[0]["Plan"]["Plan Rows"])
+
+
+class PageByIdMixin:
+    """Reads a page in two steps inside one query: the page's ids first, from a sort that carries only
+    the ids and the sort keys, then those rows with everything the list joins (``select_related``).
+
+    A list of alerts or recommendations joins partners, tiers and users to every row; sorting all the
+    joined rows to keep fifty of them costs more than the page. The page is the same rows in the same
+    order (the outer query keeps the list's ordering, which must be total: end it with a unique key)."""
+
+    def page(self, number):
+        if not isinstance(self.object_list, QuerySet):
+            return super().page(number)
+        number = self.validate_number(number)
+        bottom = (number - 1) * self.per_page
+        top = bottom + self.per_page
+        if top + self.orphans >= self.count:
+            top = self.count
+        ids = self.object_list.values("pk")[bottom:top]
+        return self._get_page(self.object_list.filter(pk__in=ids), number, self)
+
+
+class PageByIdPaginator(PageByIdMixin, Paginator):
+    pass
+
+
+class CappedPageByIdPaginator(PageByIdMixin, CappedCountPaginator):
+    pass

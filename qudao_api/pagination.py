@@ -1,6 +1,6 @@
 from rest_framework import pagination
 
-from common.pagination import CappedCountPaginator
+from common.pagination import CappedCountPaginator, CappedPageByIdPaginator
 
 
 class PageNumberPagination(pagination.PageNumberPagination):
@@ -8,3 +8,9 @@ class PageNumberPagination(pagination.PageNumberPagination):
     max_page_size = 500
     # Past common.pagination.EXACT_UP_TO rows, "count" is the planner's estimate (no COUNT(*) of millions).
     django_paginator_class = CappedCountPaginator
+
+
+class PageByIdPagination(PageNumberPagination):
+    """For lists that join much to each row: the page's ids first, then their rows (one query)."""
+
+    django_paginator_class = CappedPageByIdPaginator

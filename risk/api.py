@@ -13,6 +13,7 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from qudao_api.idempotency import idempotent
+from qudao_api.pagination import PageByIdPagination
 from qudao_api.viewsets import TenantViewSet
 from tenancy.roles import VENDOR_ROLES, Capability
 
@@ -38,6 +39,7 @@ class AlertViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, TenantViewS
     read_roles = VENDOR_ROLES
     hidden_from_partner_side = True
     filterset_class = AlertFilter
+    pagination_class = PageByIdPagination  # the page's alerts picked by id, then read with their joins
     action_capabilities = {"acknowledge": Capability.MANAGE_RISK, "resolve": Capability.MANAGE_RISK}
     http_method_names = ["get", "post", "head", "options"]
 

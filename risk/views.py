@@ -17,6 +17,7 @@ from django.utils.translation import gettext_lazy
 from django.views.generic import DetailView, FormView, ListView, TemplateView
 
 from common.dates import tenant_today
+from common.pagination import PageByIdPaginator
 from facts import exports
 from facts.calculations import BUCKETS, receivables_as_of
 from partners.models import Partner, PartnerStatus, Tier
@@ -256,6 +257,7 @@ class AlertListView(VendorPage, ListView):
     nav_section = "risk-alerts"
     template_name = "risk/alert_list.html"
     paginate_by = 50
+    paginator_class = PageByIdPaginator  # the page's alerts picked by id, then read with their joins
 
     def narrow_queryset(self, queryset):
         data = self.request.GET.copy()

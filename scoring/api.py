@@ -7,6 +7,7 @@ from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 
 from common.parsing import ParseError, clean_text, parse_date
+from qudao_api.pagination import PageByIdPagination
 from qudao_api.viewsets import TenantViewSet
 from tenancy.roles import VENDOR_ROLES, Capability
 
@@ -58,9 +59,10 @@ class TierRecommendationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin
     read_roles = VENDOR_ROLES
     action_capabilities = {"apply": Capability.MANAGE_PARTNERS, "dismiss": Capability.MANAGE_PARTNERS}
     filterset_class = TierRecommendationFilter
+    pagination_class = PageByIdPagination  # the page's recommendations picked by id, then read with their joins
 
     def narrow_queryset(self, queryset):
-        return queryset.select_related("partner", "from_tier", "to_tier", "score")
+        return queryset.select_related("partner", "from_tier", "to_tier", "score").order_by("-created_at", "-id")
 
     @extend_schema(request=DecisionSerializer, responses=TierRecommendationSerializer)
     @action(detail=True, methods=["post"])

@@ -11,6 +11,7 @@ from django.views import View
 from django.views.generic import DetailView, FormView, ListView
 
 from common.errors import ApplicationError
+from common.pagination import PageByIdPaginator
 from partners.models import Partner, PartnerKind, Tier
 from tenancy.pages import TenantPageMixin, apply_errors_to_form
 from tenancy.roles import VENDOR_ROLES, Capability
@@ -31,6 +32,7 @@ class LeaderboardView(TenantPageMixin, ListView):
     template_name = "scoring/leaderboard.html"
     nav_section = "leaderboard"
     paginate_by = 50
+    paginator_class = PageByIdPaginator  # the page's scores picked by id, then read with their joins
 
     def get(self, request, *args, **kwargs):
         self.form = LeaderboardFilterForm(request.GET or None)
@@ -51,14 +53,6 @@ class LeaderboardView(TenantPageMixin, ListView):
         from tenancy.access import visible_partners
 
         return visible_partners(self.membership).values("pk")
-
-    def paginate_queryset(self, queryset, page_size):
-        """Picks the page's scores by their ids first (a narrow sort of the day's scores), then reads
-        those rows with their partners and tiers in one query: the same page, without carrying every
-        scored partner's joined row through the sort."""
-        paginator, page, _rows, is_paginated = super().paginate_queryset(queryset.values("pk"), page_size)
-        page.object_list = list(queryset.filter(pk__in=page.object_list))
-        return paginator, page, page.object_list, is_paginated
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
@@ -134,10 +128,15 @@ class RecommendationListView(TenantPageMixin, ListView):
     template_name = "scoring/recommendations.html"
     nav_section = "recommendations"
     paginate_by = 50
+    paginator_class = PageByIdPaginator  # the page's recommendations picked by id, then read with their joins
 
     def narrow_queryset(self, queryset):
         status = self.request.GET.get("status") or TierRecommendation.Status.OPEN
-        return queryset.filter(status=status).select_related("partner", "from_tier", "to_tier", "score", "decided_by")
+        return (
+            queryset.filter(status=status)
+            .select_related("partner", "from_tier", "to_tier", "score", "decided_by")
+            .order_by("-created_at", "-id")
+        )
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
