@@ -49,3 +49,38 @@ def test_the_api_counts_exactly_below_the_cap(acme, api):
     answer = api(acme.member("viewer")).get("/api/v1/t/acme/sales/")
     assert answer.status_code == 200
     assert answer.json()["count"] == Sale.objects.count() == 7
+
+
+@pytest.mark.parametrize("paginator_class", [pagination.CappedCountPaginator, pagination.CappedPageByIdPaginator])
+def test_an_estimate_below_the_truth_hides_no_row(acme, monkeypatch, paginator_class):
+    """Past the cap the count is a guess: pages and "next" follow the rows, not the guess."""
+    monkeypatch.setattr(pagination, "EXACT_UP_TO", 6)
+    monkeypatch.setattr(pagination, "planner_estimate", lambda queryset: 1)  # far below the 23 rows
+    _sales(acme.own, 23)
+    seen, number = [], 1
+    while True:
+        page = paginator_class(Sale.objects.order_by("pk"), 5).page(number)
+        assert page.paginator.count_is_estimate
+        seen += [sale.external_id for sale in page]
+        assert page.end_index() == len(seen)
+        if not page.has_next():
+            break
+        number = page.next_page_number()
+    assert seen == [f"CC-{n}" for n in range(23)]
+    assert number == 5
+    with pytest.raises(pagination.EmptyPage):
+        paginator_class(Sale.objects.order_by("pk"), 5).page(6)
+
+
+def test_an_api_client_following_next_reads_every_row_past_the_cap(acme, api, monkeypatch):
+    monkeypatch.setattr(pagination, "EXACT_UP_TO", 6)
+    monkeypatch.setattr(pagination, "planner_estimate", lambda queryset: 1)
+    _sales(acme.own, 130)
+    client = api(acme.member("viewer"))
+    url, ids = "/api/v1/t/acme/sales/", []
+    while url:
+        answer = client.get(url)
+        assert answer.status_code == 200
+        ids += [row["external_id"] for row in answer.json()["results"]]
+        url = answer.json()["next"]
+    assert sorted(ids) == sorted(f"CC-{n}" for n in range(130))
