@@ -336,17 +336,12 @@ def receivables_as_of(
             ]
             open_all = opened[0]
             open_1, open_31, open_61, open_91 = (opened[position[n] - 1] for n in (1, 31, 61, 91))
-            result[partner_id] = Receivables(
-                partner_id=partner_id,
-                day=day,
-                invoiced=invoiced,
-                paid=paid,
-                current=open_all - open_1,
-                days_1_30=open_1 - open_31,
-                days_31_60=open_31 - open_61,
-                days_61_90=open_61 - open_91,
-                days_over_90=open_91,
-                overdue=open_1,
+            result[partner_id] = _receivables(
+                partner_id,
+                day,
+                invoiced,
+                paid,
+                (open_all, open_1, open_31, open_61, open_91),
                 overdue_n=opened[position[int(overdue_days)] - 1],
                 overdue_by={n: opened[position[n] - 1] for n in days},
             )
@@ -395,22 +390,35 @@ def receivables_as_of_reference(
             unnamed_money = paid - named  # what the oldest-due-first allocation hands out
             open_all, open_1, open_31, open_61, open_91, open_n = (max(ZERO, amount - unnamed_money) for amount in owed)
             owed_by = zip(days, owed_at_values or [None] * len(days), strict=True)
-            result[partner_id] = Receivables(
-                partner_id=partner_id,
-                day=day,
-                invoiced=invoiced,
-                paid=paid,
-                current=open_all - open_1,
-                days_1_30=open_1 - open_31,
-                days_31_60=open_31 - open_61,
-                days_61_90=open_61 - open_91,
-                days_over_90=open_91,
-                overdue=open_1,
+            result[partner_id] = _receivables(
+                partner_id,
+                day,
+                invoiced,
+                paid,
+                (open_all, open_1, open_31, open_61, open_91),
                 overdue_n=open_n,
                 overdue_by={n: max(ZERO, (amount or ZERO) - unnamed_money) for n, amount in owed_by},
                 **(_late_invoices(late_row, day) if late else {}),
             )
     return result
+
+
+def _receivables(partner_id, day, invoiced, paid, opened: Sequence[Decimal], **rest) -> Receivables:
+    """A partner's receivables from what is open in all and overdue by 1, 31, 61 and 91 days or more."""
+    open_all, open_1, open_31, open_61, open_91 = opened
+    return Receivables(
+        partner_id=partner_id,
+        day=day,
+        invoiced=invoiced,
+        paid=paid,
+        current=open_all - open_1,
+        days_1_30=open_1 - open_31,
+        days_31_60=open_31 - open_61,
+        days_61_90=open_61 - open_91,
+        days_over_90=open_91,
+        overdue=open_1,
+        **rest,
+    )
 
 
 def _late_invoices(row: Sequence, day: datetime.date) -> dict:
