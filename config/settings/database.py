@@ -23,7 +23,12 @@ if not _url:
 def _database(url: str) -> dict:
     config = env.db_url_config(url)
     config["ENGINE"] = "django.db.backends.postgresql"
-    config["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=0)
+    # A web or worker process keeps its connection between requests (as production always did, docker-compose):
+    # a new one per request cost a PostgreSQL backend's start and the session's first setting (tenancy.rls) on
+    # every request. Safe to reuse: the tenant and user settings are transaction-local (tenancy.context), and
+    # a connection found broken is replaced before a request uses it.
+    config["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
+    config["CONN_HEALTH_CHECKS"] = env.bool("CONN_HEALTH_CHECKS", default=True)
     config["ATOMIC_REQUESTS"] = False  # tenant requests are one transaction each: tenancy.middleware
     return config
 
