@@ -112,18 +112,27 @@ def import_job_start(*, kind: str, upload, actor) -> ImportJob:
         raise ApplicationError(_("Upload a .csv or .xlsx file."))
     job = ImportJob(kind=kind, file=upload, original_filename=name[:255], uploaded_by=actor)
     job.save()
+    return run_now_or_queue(job, run=import_job_run, task=run_import_job)
+
+
+def run_now_or_queue(job: ImportJobBase, *, run, task) -> ImportJobBase:
+    """A stored upload's job runs now (``run(job=job)``) when small, else as ``task`` on a worker after the commit.
+
+    Small is the file's real size (``real_size``) at most ``FACTS_SYNC_IMPORT_BYTES``: the web request never
+    reads a bigger file. Facts and leads share this measure.
+    """
     try:
         with job.file.open("rb") as handle:
             size = real_size(job.original_filename, handle)
     except FileRejected:
-        size = 0  # refused before any parsing: the run below says why at once
-    except Exception:  # the run below meets the same problem at once, and ends the job with it
-        logger.exception("Import job %s: the stored file cannot be measured", job.pk)
+        size = 0  # refused before any parsing: the run says why at once
+    except Exception:  # the run meets the same problem at once, and ends the job with it
+        logger.exception("%s %s: the stored file cannot be measured", type(job).__name__, job.pk)
         size = 0
     if size <= settings.FACTS_SYNC_IMPORT_BYTES:
-        return import_job_run(job=job)
-    tenant_id, job_id = job.tenant_id, job.pk
-    transaction.on_commit(lambda: queue_import_job(run_import_job, tenant_id, job_id))
+        return run(job=job)
+    tenant_id, job_id, model = job.tenant_id, job.pk, type(job)
+    transaction.on_commit(lambda: queue_import_job(task, tenant_id, job_id, model))
     return job
 
 

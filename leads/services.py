@@ -14,7 +14,6 @@ import logging
 from collections.abc import Iterable, Sequence
 from decimal import Decimal
 
-from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import connection, transaction
 from django.db.models.functions import Now
@@ -541,27 +540,14 @@ def lead_import_start(*, actor, upload) -> LeadImportJob:
     Small is the facts' measure (``FACTS_SYNC_IMPORT_BYTES`` of the file's real size): the web request
     never reads a bigger file. Either way the import is all or nothing (``lead_import_run``).
     """
-    from facts.imports.files import FileRejected, real_size
-    from facts.services import queue_import_job
+    from facts.services import run_now_or_queue
 
     from .tasks import run_lead_import_job
 
     name = _refuse_before_storing(upload)
     job = LeadImportJob(file=upload, original_filename=name[:255], uploaded_by=actor)
     job.save()
-    try:
-        with job.file.open("rb") as handle:
-            size = real_size(job.original_filename, handle)
-    except FileRejected:
-        size = 0  # refused before any parsing: the run below says why at once
-    except Exception:  # the run below meets the same problem at once, and ends the job with it
-        logger.exception("Lead import %s: the stored file cannot be measured", job.pk)
-        size = 0
-    if size <= settings.FACTS_SYNC_IMPORT_BYTES:
-        return lead_import_run(job=job)
-    tenant_id, job_id = job.tenant_id, job.pk
-    transaction.on_commit(lambda: queue_import_job(run_lead_import_job, tenant_id, job_id, LeadImportJob))
-    return job
+    return run_now_or_queue(job, run=lead_import_run, task=run_lead_import_job)
 
 
 def lead_import_run(*, job: LeadImportJob) -> LeadImportJob:

@@ -300,3 +300,12 @@ def test_the_job_runs_page_says_what_each_run_did_in_the_readers_language(acme, 
     assert "Risk alerts: 2 partners checked, 0 raised" in english
     assert "partners scored" not in chinese and "tier recommendations" not in chinese and ">manual<" not in chinese
     assert "partners checked" not in chinese and "Risk alerts" not in chinese
+
+
+def test_the_job_runs_page_says_when_a_run_was_taken_over_from_a_silent_worker(acme, client):
+    run = jobs.nightly_run(tenant=acme.tenant, day=DAY, triggered_by="manual")
+    client.force_login(acme.member("admin").user)
+    assert "attempt" not in client.get("/t/acme/jobs/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    JobRun.objects.filter(pk=run.pk).update(attempts=2)
+    assert "attempt 2" in client.get("/t/acme/jobs/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "第 2 次尝试" in client.get("/t/acme/jobs/", HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
