@@ -113,6 +113,7 @@ class Partner(TenantOwned):
             models.Index(fields=["tenant", "status"]),
             models.Index(fields=["tenant", "tier"]),
             models.Index(fields=["tenant", "region", "kind"]),
+            models.Index(fields=["tenant", "created_at"], name="partner_tenant_created"),  # "recently added"
         ]
 
     def __str__(self) -> str:

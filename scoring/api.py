@@ -27,6 +27,7 @@ class ScoreViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, TenantViewS
     model = PartnerScore
     serializer_class = PartnerScoreSerializer
     filterset_class = None
+    pagination_class = PageByIdPagination  # the page's scores picked by id (a narrow sort), then read with their joins
 
     def narrow_queryset(self, queryset):
         queryset = queryset.select_related("partner", "partner__tier", "recommended_tier")
