@@ -28,6 +28,17 @@ def money(amount, currency: str = "CNY") -> str:
 
 
 @register.filter
+def number(value) -> str:
+    """A whole number with its thousands grouped, as the money is: 5,000,000 (Chinese and English pages alike).
+
+    For counts and limits shown in text; never for a number inside an address or a form value."""
+    try:
+        return f"{int(value):,}"
+    except (TypeError, ValueError, OverflowError):
+        return "" if value is None else str(value)
+
+
+@register.filter
 def rate(value: Decimal | str | None) -> str:
     from incentives.explain import percent
 

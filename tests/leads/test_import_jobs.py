@@ -178,6 +178,7 @@ def test_the_job_page_in_both_languages(acme, page_client, language, words):
     assert ("Rejected" if language == "en" else "已拒绝") in body and '<td class="num">2</td>' in body
     upload = page_client(acme.member(Role.ADMIN), language).get(reverse("leads:upload", kwargs={"tenant_slug": "acme"}))
     assert "bad.csv" in upload.content.decode()  # among the recent uploads
+    assert "10,000" in upload.content.decode() and "10000" not in upload.content.decode()  # the row limit, grouped
 
 
 def test_a_partner_member_cannot_see_an_upload(acme, page_client):

@@ -39,9 +39,12 @@ def test_the_count_is_exact_up_to_the_cap_and_an_estimate_past_it(acme, monkeypa
 def test_the_sales_list_says_about_and_offers_no_last_page_past_the_cap(acme, page_client, monkeypatch):
     monkeypatch.setattr(pagination, "EXACT_UP_TO", 60)
     _sales(acme.own, 120)
+    monkeypatch.setattr(pagination, "planner_estimate", lambda queryset: 4_999_617)
     page = page_client(acme.member("viewer"), "en").get("/t/acme/data/sales/").content.decode()
-    assert "about " in page and "Next" in page
-    assert ">Last<" not in page
+    assert "about 4,999,617 rows" in page and "about 4,999,617 in all" in page and "of 99,993" in page
+    assert "Next" in page and ">Last<" not in page
+    chinese = page_client(acme.member("viewer"), "zh-hans").get("/t/acme/data/sales/").content.decode()
+    assert "4,999,617" in chinese and "4999617" not in chinese
 
 
 def test_the_api_counts_exactly_below_the_cap(acme, api):
