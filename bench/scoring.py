@@ -4,6 +4,9 @@ Prints the time of the scoring step and of each of its parts and, in the same ru
 summing the tenant's sales for the two years the score reads; then their ratio (aim: within 3×).
 Then it adds sales to the same partners over the same two years (``--sales-large`` in all: a denser
 history) and measures both again: the scoring's cost should grow with partners, not with history.
+
+Read it on a fresh database (or after a VACUUM): the rows of a benchmark tenant dropped by an earlier run
+linger as dead rows until autovacuum comes, and doubled every figure of one run.
 """
 
 from __future__ import annotations
