@@ -26,11 +26,8 @@ from tenancy.context import require_tenant
 ZERO = Decimal("0.00")
 BUCKETS = ("current", "days_1_30", "days_31_60", "days_61_90", "days_over_90")
 
-# Every invoice issued by %(day)s with what is settled on it. One scan of each fact table:
-# payments are summed per (partner, invoice named) once, giving both the money a named
-# invoice takes and each partner's total; one window pass over the invoices in due order
-# gives the running sum the oldest-first allocation needs.
-SETTLEMENT_CTES = """
+# The payments by day D summed per (partner, invoice named) once, and each partner's total from those sums.
+PAYMENT_CTES = """
 money AS (
     SELECT partner_id, invoice_id, SUM(amount) AS amount
     FROM facts_payment
@@ -39,7 +36,15 @@ money AS (
 ),
 paid AS (
     SELECT partner_id, SUM(amount) AS total FROM money GROUP BY partner_id
-),
+)"""
+
+# Every invoice issued by %(day)s with what is settled on it. One scan of each fact table:
+# payments are summed per (partner, invoice named) once, giving both the money a named
+# invoice takes and each partner's total; one window pass over the invoices in due order
+# gives the running sum the oldest-first allocation needs.
+SETTLEMENT_CTES = (
+    PAYMENT_CTES
+    + """,
 inv AS (
     SELECT i.id, i.partner_id, i.number, i.issue_date, i.due_date, i.amount,
            LEAST(i.amount, COALESCE(named.amount, 0)) AS named_applied
@@ -63,6 +68,7 @@ settled AS (
     FROM ordered LEFT JOIN paid ON paid.partner_id = ordered.partner_id
 )
 """
+)
 
 INVOICE_SETTLEMENT_SQL = (
     "WITH"
@@ -154,16 +160,10 @@ LEFT JOIN late_listed ON late_listed.partner_id = COALESCE(b.partner_id, paid.pa
 # The aging as it was before the buckets: one filtered sum per boundary over every invoice. Still the one
 # that lists late invoices, and the reference the law test holds the bucketed statement to.
 # {late_ctes} and {late_columns}, when asked for, list the invoices behind one of those figures.
-AGING_SQL_REFERENCE = """
-WITH money AS (
-    SELECT partner_id, invoice_id, SUM(amount) AS amount
-    FROM facts_payment
-    WHERE tenant_id = %(tenant)s AND date <= %(day)s {partner_filter}
-    GROUP BY partner_id, invoice_id
-),
-paid AS (
-    SELECT partner_id, SUM(amount) AS total FROM money GROUP BY partner_id
-),
+AGING_SQL_REFERENCE = (
+    "WITH "
+    + PAYMENT_CTES
+    + """,
 owed AS (
     SELECT i.id, i.partner_id, i.number, i.amount, i.due_date,
            LEAST(i.amount, COALESCE(named.amount, 0)) AS named_applied,
@@ -190,6 +190,7 @@ SELECT COALESCE(b.partner_id, paid.partner_id), COALESCE(b.invoiced, 0), COALESC
        COALESCE(b.owed_61, 0), COALESCE(b.owed_91, 0), COALESCE(b.owed_n, 0), b.owed_at{late_columns}
 FROM by_partner b FULL JOIN paid ON paid.partner_id = b.partner_id{late_join}
 """
+)
 
 
 @dataclasses.dataclass(frozen=True)

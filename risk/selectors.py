@@ -167,24 +167,13 @@ def receivables_overview(*, partners: QuerySet, day: datetime.date, thresholds: 
         if status == PartnerStatus.PILOT and pilot_limit is not None:  # a pilot is measured against its own limit
             limit, limit_kind = pilot_limit, "pilot"
         rows.append(
-            OverviewRow(
-                partner_id=pk,
-                code=code,
-                name=name,
-                tier_name=tier_name,
-                tier_rank=tier_rank,
-                region=region,
-                status=status,
-                status_label=str(labels.get(status, status)),
-                manager=full_name or email or "",
-                limit=limit,
-                limit_kind=limit_kind,
-                receivables=owed,
+            _overview_row(
+                (pk, code, name, tier_name, tier_rank, region, status, full_name or email or "", limit, limit_kind),
+                owed,
                 overdue_warning=owed.overdue_by.get(warning_days, ZERO),
                 overdue_critical=owed.overdue_by.get(critical_days, ZERO),
-                credit_severity=credit_severity(owed.outstanding, limit, thresholds),
-                warning_days=warning_days,
-                critical_days=critical_days,
+                labels=labels,
+                thresholds=thresholds,
             )
         )
     return rows
@@ -541,7 +530,7 @@ def _rows(sql: str, params: Sequence, *, day: datetime.date, thresholds: Thresho
     labels = dict(PartnerStatus.choices)
     rows = []
     for record in _fetch(sql, params):
-        pk, code, name, tier_name, tier_rank, region, status, manager, limit, limit_kind = record[:10]
+        pk = record[0]
         kept = dict(zip(_KEPT, record[10 : 10 + len(_KEPT)], strict=True))
         owed = Receivables(
             partner_id=pk,
@@ -554,27 +543,41 @@ def _rows(sql: str, params: Sequence, *, day: datetime.date, thresholds: Thresho
             overdue_by={warning_days: kept["overdue_warning"], critical_days: kept["overdue_critical"]},
         )
         rows.append(
-            OverviewRow(
-                partner_id=pk,
-                code=code,
-                name=name,
-                tier_name=tier_name,
-                tier_rank=tier_rank,
-                region=region,
-                status=status,
-                status_label=str(labels.get(status, status)),
-                manager=manager,
-                limit=limit,
-                limit_kind=limit_kind,
-                receivables=owed,
+            _overview_row(
+                record[:10],
+                owed,
                 overdue_warning=kept["overdue_warning"],
                 overdue_critical=kept["overdue_critical"],
-                credit_severity=credit_severity(owed.outstanding, limit, thresholds),
-                warning_days=warning_days,
-                critical_days=critical_days,
+                labels=labels,
+                thresholds=thresholds,
             )
         )
     return rows
+
+
+def _overview_row(partner: Sequence, owed: Receivables, *, overdue_warning, overdue_critical, labels, thresholds):
+    """An overview row from a partner's ten listed fields (id, code, name, tier name and rank, region, status,
+    manager, limit and its kind) and its receivables: one construction for the live and the kept figures."""
+    pk, code, name, tier_name, tier_rank, region, status, manager, limit, limit_kind = partner
+    return OverviewRow(
+        partner_id=pk,
+        code=code,
+        name=name,
+        tier_name=tier_name,
+        tier_rank=tier_rank,
+        region=region,
+        status=status,
+        status_label=str(labels.get(status, status)),
+        manager=manager,
+        limit=limit,
+        limit_kind=limit_kind,
+        receivables=owed,
+        overdue_warning=overdue_warning,
+        overdue_critical=overdue_critical,
+        credit_severity=credit_severity(owed.outstanding, limit, thresholds),
+        warning_days=thresholds.overdue_warning_days,
+        critical_days=thresholds.overdue_critical_days,
+    )
 
 
 def _order_by(sort: str) -> tuple[str, list]:
